@@ -1,0 +1,108 @@
+//! Formulas typed by the user, such as `sin(3*x) + 0.2*x^2`.
+//!
+//! Parsing is done by `exmex` (a maintained f64 expression crate): no JavaScript eval, and every
+//! failure is a readable message instead of a panic. The only variable allowed is `x`.
+
+use exmex::{Express, FlatEx};
+
+/// Longest formula we accept; protects the parser and the URL from pathological input.
+pub const MAX_FORMULA_LEN: usize = 200;
+
+/// A parsed formula in one variable `x`.
+#[derive(Clone, Debug)]
+pub struct Formula {
+    source: String,
+    expr: FlatEx<f64>,
+}
+
+impl PartialEq for Formula {
+    fn eq(&self, other: &Self) -> bool {
+        self.source == other.source
+    }
+}
+
+impl Formula {
+    /// Parse `source`; returns a message a user can act on when it is not a valid formula of `x`.
+    pub fn parse(source: &str) -> Result<Self, String> {
+        let trimmed = source.trim();
+        if trimmed.is_empty() {
+            return Err("the formula is empty: try something like sin(3*x)".into());
+        }
+        if trimmed.len() > MAX_FORMULA_LEN {
+            return Err(format!("the formula is longer than {MAX_FORMULA_LEN} characters"));
+        }
+        // exmex can panic deep inside on some adversarial inputs in older versions; a formula is
+        // user input, so contain any such panic and report it as a parse error.
+        let parsed = std::panic::catch_unwind(|| exmex::parse::<f64>(trimmed));
+        let expr = match parsed {
+            Ok(Ok(expr)) => expr,
+            Ok(Err(e)) => return Err(format!("cannot read the formula: {e}")),
+            Err(_) => return Err("cannot read the formula".into()),
+        };
+        match expr.var_names() {
+            [] => {}
+            [v] if v == "x" => {}
+            names => {
+                let others: Vec<&str> = names.iter().map(String::as_str).filter(|n| *n != "x").collect();
+                return Err(format!("unknown name {}: the only variable is x", others.join(", ")));
+            }
+        }
+        let formula = Formula { source: trimmed.to_string(), expr };
+        // A formula that cannot be evaluated anywhere in the domain is useless as a target.
+        if (0..=8).map(|i| formula.eval(-1.0 + 0.25 * i as f64)).all(|y| y.is_none()) {
+            return Err("the formula has no finite value on [-1, 1]".into());
+        }
+        Ok(formula)
+    }
+
+    /// The text as the user typed it (trimmed).
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    /// Value at `x`, or `None` where the formula is undefined or not finite (e.g. `1/x` at 0).
+    pub fn eval(&self, x: f64) -> Option<f64> {
+        let args: &[f64] = if self.expr.var_names().is_empty() { &[] } else { &[x] };
+        match self.expr.eval(args) {
+            Ok(y) if y.is_finite() => Some(y),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluates_common_formulas() {
+        let f = Formula::parse("sin(3*x)").unwrap();
+        assert!((f.eval(0.5).unwrap() - (1.5f64).sin()).abs() < 1e-12);
+        let g = Formula::parse(" x^2 + 1/2 ").unwrap();
+        assert!((g.eval(2.0).unwrap() - 4.5).abs() < 1e-12);
+        let c = Formula::parse("0.25").unwrap();
+        assert_eq!(c.eval(0.3), Some(0.25));
+        let pi = Formula::parse("cos(PI*x)").unwrap();
+        assert!((pi.eval(1.0).unwrap() + 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn rejects_garbage_without_panicking() {
+        for bad in [
+            "", "   ", "sin(", "x +* 2", "y + 1", "foo(x)", "((((", "x x", "1/0", "🙂", "sin(x", "*",
+            "x^", "()", ")(", "exp(", "a*b", "\u{0}", "x..1", "--", "e^^x",
+        ] {
+            assert!(Formula::parse(bad).is_err(), "accepted {bad:?}");
+        }
+        assert!(Formula::parse(&"x+".repeat(150)).is_err());
+    }
+
+    #[test]
+    fn undefined_points_are_none() {
+        let f = Formula::parse("1/x").unwrap();
+        assert_eq!(f.eval(0.0), None);
+        assert_eq!(f.eval(2.0), Some(0.5));
+        let g = Formula::parse("sqrt(x)").unwrap();
+        assert_eq!(g.eval(-1.0), None);
+    }
+}

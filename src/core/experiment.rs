@@ -1,0 +1,395 @@
+//! The experiment config: the single source of truth, and what a share link encodes.
+//!
+//! Links use flat, human-readable keys in the URL hash (`#v=1&dataset=sine&knots=16&seed=3`).
+//! Decoding never fails: unknown keys are ignored and bad or out-of-range values are clamped or
+//! replaced by defaults, each with a notice the page shows.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::core::data::{Dataset1d, Formula, Target1d};
+use crate::core::layers::Activation;
+use crate::core::network::{Family, NetworkSpec, Normalization};
+use crate::core::train::{OptimizerKind, TrainConfig};
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Which compute backend the user asked for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendChoice {
+    /// WebGPU when a hardware adapter is there, otherwise the CPU path.
+    Auto,
+    WebGpu,
+    Cpu,
+}
+
+impl BackendChoice {
+    pub fn name(self) -> &'static str {
+        match self {
+            BackendChoice::Auto => "auto",
+            BackendChoice::WebGpu => "webgpu",
+            BackendChoice::Cpu => "cpu",
+        }
+    }
+    pub fn from_name(s: &str) -> Option<Self> {
+        [BackendChoice::Auto, BackendChoice::WebGpu, BackendChoice::Cpu].into_iter().find(|b| b.name() == s)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NetKind {
+    Pwl,
+    Mlp,
+}
+
+/// A 1-D fit experiment, complete: opening the same config reproduces the same run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Experiment {
+    pub dataset: String,
+    /// The typed formula (used when `dataset == "formula"`; kept otherwise so switching back keeps it).
+    pub formula: String,
+    pub points: usize,
+    pub noise: f64,
+    pub test_fraction: f64,
+    pub net: NetKind,
+    /// Hidden width and number of hidden layers (0 = a single layer from input to output).
+    pub width: usize,
+    pub depth: usize,
+    pub knots: usize,
+    pub learn_knots: bool,
+    pub activation: Activation,
+    pub bias: bool,
+    pub normalization: Normalization,
+    pub optimizer: OptimizerKind,
+    pub learning_rate: f64,
+    pub batch: usize,
+    pub data_seed: u64,
+    pub init_seed: u64,
+    pub batch_seed: u64,
+    pub backend: BackendChoice,
+    /// Train to this step and pause (0 = no target).
+    pub step: u64,
+}
+
+impl Default for Experiment {
+    fn default() -> Self {
+        Experiment {
+            dataset: "sine".into(),
+            formula: "sin(3*x)".into(),
+            points: 200,
+            noise: 0.0,
+            test_fraction: 0.3,
+            net: NetKind::Pwl,
+            width: 1,
+            depth: 0,
+            knots: 12,
+            learn_knots: true,
+            activation: Activation::Relu,
+            bias: true,
+            normalization: Normalization::None,
+            optimizer: OptimizerKind::Adam,
+            learning_rate: 0.05,
+            batch: 0,
+            data_seed: 1,
+            init_seed: 1,
+            batch_seed: 1,
+            backend: BackendChoice::Auto,
+            step: 0,
+        }
+    }
+}
+
+/// Limits that keep the page responsive and the link meaningful.
+pub mod limits {
+    pub const POINTS: (usize, usize) = (4, 5000);
+    pub const WIDTH: (usize, usize) = (1, 256);
+    pub const DEPTH: (usize, usize) = (0, 6);
+    pub const KNOTS: (usize, usize) = (2, 256);
+    pub const BATCH: (usize, usize) = (0, 5000);
+    pub const NOISE: (f64, f64) = (0.0, 2.0);
+    pub const TEST_FRACTION: (f64, f64) = (0.0, 0.9);
+    pub const LR: (f64, f64) = (1e-6, 10.0);
+    pub const STEP: (u64, u64) = (0, 1_000_000);
+}
+
+impl Experiment {
+    /// The target, or an error message when the formula does not parse.
+    pub fn target(&self) -> Result<Target1d, String> {
+        match Target1d::builtin(&self.dataset) {
+            Some(t) => Ok(t),
+            None => Formula::parse(&self.formula).map(Target1d::Formula),
+        }
+    }
+
+    pub fn dataset_for(&self, target: Target1d) -> Dataset1d {
+        Dataset1d { target, points: self.points, noise: self.noise, test_fraction: self.test_fraction, seed: self.data_seed }
+    }
+
+    pub fn network_spec(&self, input_domain: (f32, f32)) -> NetworkSpec {
+        let mut widths = vec![1];
+        widths.extend(std::iter::repeat(self.width).take(self.depth));
+        widths.push(1);
+        let family = match self.net {
+            NetKind::Pwl => Family::Pwl { knots: self.knots, learn_positions: self.learn_knots },
+            NetKind::Mlp => Family::Mlp { activation: self.activation, bias: self.bias },
+        };
+        NetworkSpec { family, widths, input_domain, normalization: self.normalization }
+    }
+
+    pub fn train_config(&self) -> TrainConfig {
+        TrainConfig { optimizer: self.optimizer, learning_rate: self.learning_rate, batch: self.batch, seed: self.batch_seed }
+    }
+
+    /// The flat key list of a share link (without the leading `#`).
+    pub fn to_link(&self) -> String {
+        let d = Experiment::default();
+        let mut keys: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string()), ("kind", "fit1d".into())];
+        keys.push(("dataset", self.dataset.clone()));
+        if self.dataset == "formula" {
+            keys.push(("formula", self.formula.clone()));
+        }
+        keys.push(("points", self.points.to_string()));
+        keys.push(("noise", self.noise.to_string()));
+        if self.test_fraction != d.test_fraction {
+            keys.push(("test", self.test_fraction.to_string()));
+        }
+        keys.push(("net", if self.net == NetKind::Pwl { "pwl" } else { "mlp" }.into()));
+        keys.push(("width", self.width.to_string()));
+        keys.push(("depth", self.depth.to_string()));
+        match self.net {
+            NetKind::Pwl => {
+                keys.push(("knots", self.knots.to_string()));
+                keys.push(("learnknots", (self.learn_knots as u8).to_string()));
+                keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
+            }
+            NetKind::Mlp => {
+                keys.push(("act", self.activation.name().into()));
+                keys.push(("bias", (self.bias as u8).to_string()));
+            }
+        }
+        keys.push(("opt", self.optimizer.name().into()));
+        keys.push(("lr", self.learning_rate.to_string()));
+        keys.push(("batch", self.batch.to_string()));
+        keys.push(("seed", self.data_seed.to_string()));
+        keys.push(("iseed", self.init_seed.to_string()));
+        keys.push(("bseed", self.batch_seed.to_string()));
+        keys.push(("backend", self.backend.name().into()));
+        if self.step > 0 {
+            keys.push(("step", self.step.to_string()));
+        }
+        keys.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, VALUE))).collect::<Vec<_>>().join("&")
+    }
+
+    /// Read a link (with or without the leading `#`). Never fails; returns the notices to show.
+    pub fn from_link(link: &str) -> (Experiment, Vec<String>) {
+        let mut e = Experiment::default();
+        let mut notices = Vec::new();
+        let body = link.trim().trim_start_matches('#').trim_start_matches('?');
+        if body.is_empty() {
+            return (e, notices);
+        }
+        let mut ignored = Vec::new();
+        for pair in body.split('&').filter(|p| !p.is_empty()) {
+            let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = match percent_decode_str(raw).decode_utf8() {
+                Ok(v) => v.into_owned(),
+                Err(_) => {
+                    notices.push(format!("the value of “{}” is not valid text and was ignored", short(key)));
+                    continue;
+                }
+            };
+            let mut reader = Reader { key, value: &value, notices: &mut notices };
+            match key {
+                "v" => {
+                    if value != SCHEMA_VERSION.to_string() {
+                        reader.notices.push(format!("this link is for version {} of the playground; reading it as version {SCHEMA_VERSION}", short(&value)));
+                    }
+                }
+                "kind" => {
+                    if value != "fit1d" {
+                        reader.notices.push(format!("experiment kind “{}” is not available yet: opening a 1-D fit", short(&value)));
+                    }
+                }
+                "dataset" => {
+                    if Target1d::NAMES.contains(&value.as_str()) {
+                        e.dataset = value.clone();
+                    } else {
+                        reader.notices.push(format!("unknown dataset “{}”: using {}", short(&value), e.dataset));
+                    }
+                }
+                "formula" => e.formula = value.chars().take(crate::core::data::formula::MAX_FORMULA_LEN).collect(),
+                "points" => e.points = reader.int(limits::POINTS, e.points),
+                "noise" => e.noise = reader.float(limits::NOISE, e.noise),
+                "test" => e.test_fraction = reader.float(limits::TEST_FRACTION, e.test_fraction),
+                "net" => match value.as_str() {
+                    "pwl" => e.net = NetKind::Pwl,
+                    "mlp" => e.net = NetKind::Mlp,
+                    _ => reader.bad("pwl or mlp"),
+                },
+                "width" => e.width = reader.int(limits::WIDTH, e.width),
+                "depth" => e.depth = reader.int(limits::DEPTH, e.depth),
+                "knots" => e.knots = reader.int(limits::KNOTS, e.knots),
+                "learnknots" => e.learn_knots = reader.flag(e.learn_knots),
+                "bias" => e.bias = reader.flag(e.bias),
+                "norm" => match value.as_str() {
+                    "none" => e.normalization = Normalization::None,
+                    "maxabs" => e.normalization = Normalization::MaxAbs,
+                    _ => reader.bad("none or maxabs"),
+                },
+                "act" => match Activation::from_name(&value) {
+                    Some(a) => e.activation = a,
+                    None => reader.bad("relu, tanh, sigmoid, gelu or identity"),
+                },
+                "opt" => match OptimizerKind::from_name(&value) {
+                    Some(o) => e.optimizer = o,
+                    None => reader.bad("adam, sgd or lion"),
+                },
+                "lr" => e.learning_rate = reader.float(limits::LR, e.learning_rate),
+                "batch" => e.batch = reader.int(limits::BATCH, e.batch),
+                "seed" => e.data_seed = reader.seed(e.data_seed),
+                "iseed" => e.init_seed = reader.seed(e.init_seed),
+                "bseed" => e.batch_seed = reader.seed(e.batch_seed),
+                "backend" => match BackendChoice::from_name(&value) {
+                    Some(b) => e.backend = b,
+                    None => reader.bad("auto, webgpu or cpu"),
+                },
+                "step" => e.step = reader.int(limits::STEP, e.step),
+                _ => ignored.push(short(key)),
+            }
+        }
+        if !ignored.is_empty() {
+            notices.push(format!("ignored unknown link keys: {}", ignored.join(", ")));
+        }
+        if e.dataset == "formula" {
+            if let Err(msg) = Formula::parse(&e.formula) {
+                notices.push(format!("the link's formula is not usable ({msg}): using the sine wave"));
+                e.dataset = "sine".into();
+            }
+        }
+        (e, notices)
+    }
+}
+
+/// Characters escaped in link values: everything but letters, digits and a few safe marks.
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'*').remove(b'(').remove(b')');
+
+/// Cut user-provided text before echoing it in a notice.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(24).collect();
+    if s.chars().count() > 24 {
+        out.push('…');
+    }
+    out
+}
+
+/// Parses one key's value, clamping and explaining.
+struct Reader<'a> {
+    key: &'a str,
+    value: &'a str,
+    notices: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn bad(&mut self, expected: &str) {
+        self.notices.push(format!("“{}” is not a valid {} (expected {expected}); kept the default", short(self.value), self.key));
+    }
+
+    fn int<T>(&mut self, (lo, hi): (T, T), default: T) -> T
+    where
+        T: Copy + PartialOrd + std::str::FromStr + std::fmt::Display,
+    {
+        match self.value.parse::<T>() {
+            Ok(v) if v < lo => {
+                self.notices.push(format!("{} = {v} is below the minimum: using {lo}", self.key));
+                lo
+            }
+            Ok(v) if v > hi => {
+                self.notices.push(format!("{} = {v} is above the maximum: using {hi}", self.key));
+                hi
+            }
+            Ok(v) => v,
+            Err(_) => {
+                self.bad(&format!("a whole number from {lo} to {hi}"));
+                default
+            }
+        }
+    }
+
+    fn float(&mut self, (lo, hi): (f64, f64), default: f64) -> f64 {
+        match self.value.parse::<f64>() {
+            Ok(v) if v.is_nan() => {
+                self.bad("a number");
+                default
+            }
+            Ok(v) if v < lo || v > hi => {
+                let c = v.clamp(lo, hi);
+                self.notices.push(format!("{} = {} is out of range: using {c}", self.key, short(self.value)));
+                c
+            }
+            Ok(v) => v,
+            Err(_) => {
+                self.bad(&format!("a number from {lo} to {hi}"));
+                default
+            }
+        }
+    }
+
+    fn flag(&mut self, default: bool) -> bool {
+        match self.value {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            _ => {
+                self.bad("0 or 1");
+                default
+            }
+        }
+    }
+
+    fn seed(&mut self, default: u64) -> u64 {
+        self.int((0, u64::MAX), default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn link_round_trips() {
+        let mut e = Experiment::default();
+        e.dataset = "formula".into();
+        e.formula = "sin(3*x) + x^2/2 - 1".into();
+        e.noise = 0.25;
+        e.net = NetKind::Mlp;
+        e.activation = Activation::Gelu;
+        e.width = 20;
+        e.depth = 2;
+        e.learning_rate = 0.003;
+        e.batch = 32;
+        e.init_seed = 77;
+        e.backend = BackendChoice::Cpu;
+        e.step = 120;
+        let (back, notices) = Experiment::from_link(&format!("#{}", e.to_link()));
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, e);
+        let d = Experiment::default();
+        assert_eq!(Experiment::from_link(&d.to_link()), (d, vec![]));
+    }
+
+    #[test]
+    fn bad_links_give_defaults_and_notices() {
+        let (e, n) = Experiment::from_link("#v=1&knots=100000&lr=abc&dataset=nope&zzz=1&width=-3&noise=NaN");
+        assert_eq!(e.knots, limits::KNOTS.1);
+        assert_eq!(e.learning_rate, Experiment::default().learning_rate);
+        assert_eq!(e.dataset, "sine");
+        assert_eq!(e.width, Experiment::default().width);
+        assert_eq!(e.noise, 0.0);
+        assert!(n.len() >= 6, "{n:?}");
+        let (e, n) = Experiment::from_link("#dataset=formula&formula=sin(");
+        assert_eq!(e.dataset, "sine");
+        assert_eq!(n.len(), 1);
+        // Pure garbage, invalid percent-encoding and odd separators never panic.
+        for junk in ["%%%", "&&&==", "=", "a=%FF%FE", "#?#", "v=1&v=2&v", "points=99999999999999999999999"] {
+            let _ = Experiment::from_link(junk);
+        }
+    }
+}

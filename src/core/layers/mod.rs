@@ -1,0 +1,11 @@
+//! Synapse families, one file each. Every layer maps `[batch, in]` to `[batch, out]` and sums its
+//! synapses over the inputs (a KAN-style edge sum), so families can be stacked freely.
+
+pub mod activation;
+pub mod init;
+pub mod linear;
+pub mod pwl;
+
+pub use activation::Activation;
+pub use linear::LinearLayer;
+pub use pwl::PiecewiseLinear;

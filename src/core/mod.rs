@@ -1,0 +1,12 @@
+//! The browser-free core: layers, networks, training, datasets and the experiment config.
+//!
+//! Nothing in here may depend on web-sys, js-sys or leptos: it compiles and is unit-tested natively
+//! on burn's CPU backend, and the web layer drives it on whatever `Device` the browser gave us.
+
+pub mod data;
+pub mod experiment;
+pub mod layers;
+pub mod network;
+pub mod rng;
+pub mod snapshot;
+pub mod train;

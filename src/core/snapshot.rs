@@ -1,0 +1,101 @@
+//! Host-side copies of a network's weights.
+//!
+//! A snapshot is what survives a lost GPU device (training continues on the CPU from it), what
+//! "back to the last good weights" restores after a divergence, and later what a model export
+//! writes. Reads go through `into_data_async`, which is the only read that works on WebGPU in a
+//! browser (a synchronous read panics there).
+
+use burn::tensor::{Device, Tensor};
+
+use crate::core::layers::{LinearLayer, PiecewiseLinear};
+use crate::core::network::{Layer, Network, NetworkSpec};
+
+/// One layer's parameters as flat row-major vectors.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LayerWeights {
+    Pwl { width_logits: Vec<f32>, values: Vec<f32>, inputs: usize, knots: usize, outputs: usize, domain: (f32, f32), learn_positions: bool },
+    Linear { weight: Vec<f32>, bias: Option<Vec<f32>>, inputs: usize, outputs: usize },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Snapshot {
+    pub spec: NetworkSpec,
+    pub layers: Vec<LayerWeights>,
+}
+
+/// Read a tensor back to the host on any backend.
+pub async fn read<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+    let data = t.into_data_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
+    data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
+}
+
+impl Snapshot {
+    pub async fn take(net: &Network) -> Result<Self, String> {
+        let mut layers = Vec::with_capacity(net.layers.len());
+        for layer in &net.layers {
+            layers.push(match layer {
+                Layer::Pwl(l) => LayerWeights::Pwl {
+                    width_logits: read(l.width_logits.val()).await?,
+                    values: read(l.values.val()).await?,
+                    inputs: l.inputs(),
+                    knots: l.knots(),
+                    outputs: l.outputs(),
+                    domain: l.domain(),
+                    learn_positions: l.learns_positions(),
+                },
+                Layer::Linear(l) => LayerWeights::Linear {
+                    weight: read(l.weight.val()).await?,
+                    bias: match &l.bias {
+                        Some(b) => Some(read(b.val()).await?),
+                        None => None,
+                    },
+                    inputs: l.inputs(),
+                    outputs: l.outputs(),
+                },
+            });
+        }
+        Ok(Snapshot { spec: net.spec.clone(), layers })
+    }
+
+    /// Rebuild the network on `device` (any backend, with or without autodiff).
+    pub fn restore(&self, device: &Device) -> Network {
+        let layers = self
+            .layers
+            .iter()
+            .map(|w| match w {
+                LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, learn_positions } => {
+                    Layer::Pwl(PiecewiseLinear::from_parts(
+                        width_logits.clone(), values.clone(), *inputs, *knots, *outputs, *domain, *learn_positions, device,
+                    ))
+                }
+                LayerWeights::Linear { weight, bias, inputs, outputs } => Layer::Linear(LinearLayer {
+                    weight: crate::core::layers::init::param(weight.clone(), [*inputs, *outputs], device),
+                    bias: bias.as_ref().map(|b| crate::core::layers::init::param(b.clone(), [*outputs], device)),
+                }),
+            })
+            .collect();
+        Network { layers, spec: self.spec.clone() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::layers::Activation;
+    use crate::core::network::{Family, Normalization};
+
+    #[test]
+    fn snapshot_round_trips_exactly() {
+        let device = Device::flex().autodiff();
+        for family in [
+            Family::Pwl { knots: 5, learn_positions: true },
+            Family::Mlp { activation: Activation::Tanh, bias: true },
+        ] {
+            let spec = NetworkSpec { family, widths: vec![1, 3, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None };
+            let net = Network::new(&spec, 4, &device);
+            let snap = pollster::block_on(Snapshot::take(&net)).unwrap();
+            let back = snap.restore(&Device::flex());
+            assert_eq!(pollster::block_on(Snapshot::take(&back)).unwrap(), snap);
+        }
+    }
+}
