@@ -1,1 +1,12 @@
-fn main() {}
+//! Entry point of the web page (built by Trunk for wasm32).
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(piecewise_playground::web::App);
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    eprintln!("The playground runs in a browser: use `cargo xtask serve` and open the printed URL.");
+}

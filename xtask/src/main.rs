@@ -1,1 +1,178 @@
-fn main() {}
+//! `cargo xtask serve [--open]`: install what is missing, then serve the playground on 127.0.0.1:8080.
+//! `cargo xtask test`: install what is missing, run the native tests, build the page, and run the
+//! browser tests in headless Chromium (CPU and WebGPU paths), ending with one summary line.
+
+mod static_server;
+mod tools;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask lives in the workspace").to_path_buf()
+}
+
+pub fn cargo() -> Command {
+    let mut c = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    c.current_dir(workspace_root());
+    c
+}
+
+/// Run a command to completion, inheriting the terminal.
+pub fn run(cmd: &mut Command) -> Result<(), String> {
+    let status = cmd.status().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    status.success().then_some(()).ok_or_else(|| format!("{cmd:?} failed ({status})"))
+}
+
+/// Pass/fail counts collected from `cargo test` output.
+#[derive(Default)]
+struct Tally {
+    passed: u64,
+    failed: u64,
+    suites_failed: Vec<String>,
+}
+
+impl Tally {
+    /// Run `cargo test …`, echo its output, and add up its `test result:` lines.
+    fn cargo_test(&mut self, label: &str, cmd: &mut Command) {
+        let child = cmd.stdout(Stdio::piped()).spawn();
+        let mut child = match child {
+            Ok(c) => c,
+            Err(e) => {
+                self.suites_failed.push(format!("{label} (could not start: {e})"));
+                return;
+            }
+        };
+        for line in BufReader::new(child.stdout.take().expect("piped")).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.trim().strip_prefix("test result: ") {
+                let count = |word: &str| {
+                    rest.split(';').find_map(|p| p.trim().strip_suffix(word).and_then(|n| n.trim().rsplit(' ').next()?.parse::<u64>().ok()))
+                };
+                self.passed += count("passed").unwrap_or(0);
+                self.failed += count("failed").unwrap_or(0);
+            }
+        }
+        match child.wait() {
+            Ok(s) if s.success() => {}
+            _ => self.suites_failed.push(label.to_string()),
+        }
+    }
+}
+
+fn dist_dir() -> PathBuf {
+    workspace_root().join("target").join("playground-dist")
+}
+
+/// `trunk build --release` into target/playground-dist.
+fn build_page() -> Result<(), String> {
+    let started = Instant::now();
+    run(Command::new("trunk")
+        .args(["build", "--release", "--dist"])
+        .arg(dist_dir())
+        .current_dir(workspace_root())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true"))?;
+    println!("xtask: page built in {:.0} s", started.elapsed().as_secs_f64());
+    Ok(())
+}
+
+struct KillOnDrop(Child);
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(9515)
+}
+
+fn start_chromedriver() -> Result<(KillOnDrop, String), String> {
+    let port = free_port();
+    let child = Command::new("chromedriver")
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start chromedriver: {e}"))?;
+    let guard = KillOnDrop(child);
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        if Instant::now() > deadline {
+            return Err("chromedriver did not start listening".into());
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok((guard, format!("http://127.0.0.1:{port}")))
+}
+
+fn test() -> Result<Tally, String> {
+    let started = Instant::now();
+    tools::ensure_build_tools()?;
+    tools::ensure_chromium()?;
+    let mut tally = Tally::default();
+    println!("xtask: native tests");
+    tally.cargo_test("native tests", cargo().args(["test", "--workspace", "--exclude", "browser-tests"]));
+    // Build the browser test binary before the page so a compile error shows up early.
+    run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
+    build_page()?;
+    let base = static_server::start(dist_dir())?;
+    let (_driver, webdriver) = start_chromedriver()?;
+    let shots = workspace_root().join("target").join("screenshots");
+    let _ = std::fs::create_dir_all(&shots);
+    println!("xtask: browser tests against {base} (screenshots in {})", shots.display());
+    tally.cargo_test(
+        "browser tests",
+        cargo()
+            .args(["test", "-p", "browser-tests", "--", "--test-threads=1", "--nocapture"])
+            .env("PLAYGROUND_URL", &base)
+            .env("WEBDRIVER_URL", &webdriver)
+            .env("SCREENSHOT_DIR", &shots),
+    );
+    println!("xtask: test run took {:.1} min", started.elapsed().as_secs_f64() / 60.0);
+    Ok(tally)
+}
+
+fn serve(open: bool) -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    println!("xtask: serving the playground at http://127.0.0.1:8080/ (first build takes a while)");
+    let mut cmd = Command::new("trunk");
+    cmd.args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"])
+        .current_dir(workspace_root())
+        .env("TRUNK_SKIP_VERSION_CHECK", "true");
+    if open {
+        cmd.arg("--open");
+    }
+    run(&mut cmd)
+}
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("serve") => serve(args.iter().any(|a| a == "--open")).map(|_| None),
+        Some("test") => test().map(Some),
+        Some("build") => tools::ensure_build_tools().and_then(|_| build_page()).map(|_| None),
+        _ => {
+            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask build");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(t)) => {
+            let ok = t.failed == 0 && t.suites_failed.is_empty() && t.passed > 0;
+            if !t.suites_failed.is_empty() {
+                println!("xtask: failed: {}", t.suites_failed.join(", "));
+            }
+            println!("{} passed, {} failed", t.passed, t.failed);
+            if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+        }
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

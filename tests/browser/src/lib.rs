@@ -1,1 +1,165 @@
+//! Helpers for the browser tests: one headless Chromium session per test, opened on the page that
+//! `cargo xtask test` built and serves (URLs come from the environment it sets).
 
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+/// Chromium flags that work on machines with no network and no GPU (WebGPU runs on SwiftShader).
+const CHROME_ARGS: &[&str] = &[
+    "--headless=new",
+    "--no-sandbox",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+    "--enable-unsafe-webgpu",
+    "--window-size=1280,1100",
+];
+
+fn env(name: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run the browser tests with `cargo xtask test`"))
+}
+
+pub struct Page {
+    pub client: Client,
+}
+
+impl Page {
+    /// A new browser session showing the playground with the given URL hash.
+    pub async fn open(hash: &str) -> Page {
+        let mut caps = serde_json::Map::new();
+        caps.insert(
+            "goog:chromeOptions".into(),
+            json!({ "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()), "args": CHROME_ARGS }),
+        );
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps)
+            .connect(&env("WEBDRIVER_URL"))
+            .await
+            .expect("connect to chromedriver");
+        client.goto(&format!("{}{}", env("PLAYGROUND_URL"), hash)).await.expect("open the page");
+        Page { client }
+    }
+
+    pub async fn text(&self, testid: &str) -> String {
+        match self.client.find(Locator::Css(&format!("[data-testid='{testid}']"))).await {
+            Ok(el) => el.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    pub async fn number(&self, testid: &str) -> Option<f64> {
+        self.text(testid).await.trim().parse::<f64>().ok()
+    }
+
+    pub async fn click(&self, testid: &str) {
+        let el = self.client.find(Locator::Css(&format!("[data-testid='{testid}']"))).await.expect(testid);
+        el.click().await.expect("click");
+    }
+
+    /// Poll `probe` until it returns Some, or panic with `what` after `timeout`.
+    pub async fn wait_for<T, F, Fut>(&self, what: &str, timeout: Duration, mut probe: F) -> T
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Option<T>>,
+    {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(v) = probe().await {
+                return v;
+            }
+            if Instant::now() > deadline {
+                let shown = self.client.source().await.unwrap_or_default();
+                let body: String = shown.chars().take(3000).collect();
+                panic!("timed out after {timeout:?} waiting for {what}; page: {body}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn js(&self, script: &str) -> Value {
+        self.client.execute(script, vec![]).await.expect("script")
+    }
+
+    /// Save a PNG screenshot under the directory `cargo xtask test` names.
+    pub async fn screenshot(&self, name: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        let dir = std::path::PathBuf::from(std::env::var("SCREENSHOT_DIR").unwrap_or_else(|_| "target/screenshots".into()));
+        let _ = std::fs::create_dir_all(&dir);
+        std::fs::write(dir.join(format!("{name}.png")), png).expect("write screenshot");
+    }
+
+    /// How many pixels of the canvas are close to the given colour (what the plot really drew).
+    pub async fn canvas_pixels_near(&self, testid: &str, rgb: (u8, u8, u8)) -> u64 {
+        let script = format!(
+            "const c = document.querySelector(\"[data-testid='{testid}']\");
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let n = 0;
+             for (let i = 0; i < d.length; i += 4) {{
+               if (Math.abs(d[i]-{r}) + Math.abs(d[i+1]-{g}) + Math.abs(d[i+2]-{b}) < 40) n++;
+             }}
+             return n;",
+            r = rgb.0, g = rgb.1, b = rgb.2
+        );
+        self.js(&script).await.as_u64().unwrap_or(0)
+    }
+
+    /// A cheap fingerprint of a canvas's pixels, to see whether a drawing changed.
+    pub async fn canvas_hash(&self, testid: &str) -> u64 {
+        let script = format!(
+            "const c = document.querySelector(\"[data-testid='{testid}']\");
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+             let h = 0;
+             for (let i = 0; i < d.length; i += 4) {{ h = (h * 31 + d[i] + 7 * d[i+1] + 13 * d[i+2]) % 2147483647; }}
+             return h;"
+        );
+        self.js(&script).await.as_u64().unwrap_or(0)
+    }
+
+    /// Start recording main-thread long tasks (buffered: includes those since page load).
+    pub async fn watch_long_tasks(&self) {
+        self.js(
+            "window.__longest = 0; window.__longtasks = 0;
+             new PerformanceObserver(l => { for (const e of l.getEntries()) {
+                 window.__longtasks++; window.__longest = Math.max(window.__longest, e.duration); } })
+               .observe({ type: 'longtask', buffered: false });
+             return true;",
+        )
+        .await;
+    }
+
+    /// (count, longest ms) of long tasks since `watch_long_tasks`.
+    pub async fn long_tasks(&self) -> (u64, f64) {
+        let v = self.js("return [window.__longtasks || 0, window.__longest || 0];").await;
+        (v[0].as_u64().unwrap_or(0), v[1].as_f64().unwrap_or(0.0))
+    }
+
+    pub async fn close(self) {
+        let _ = self.client.close().await;
+    }
+}
+
+/// Wait until the app reports a backend and a first loss (the session is built).
+pub async fn wait_ready(page: &Page, timeout: Duration) -> String {
+    page.wait_for("a backend to be chosen", timeout, || async {
+        let b = page.text("backend").await;
+        (b == "CPU" || b == "WebGPU").then_some(b)
+    })
+    .await
+}
+
+/// Append a line of measurements to target/browser-report.txt (numbers for the README).
+pub fn report(line: &str) {
+    println!("REPORT {line}");
+    let dir = std::path::PathBuf::from(std::env::var("SCREENSHOT_DIR").unwrap_or_else(|_| "target/screenshots".into()));
+    let _ = std::fs::create_dir_all(&dir);
+    use std::io::Write;
+    if let Ok(mut f) = std::fs::OpenOptions::new().create(true).append(true).open(dir.join("report.txt")) {
+        let _ = writeln!(f, "{line}");
+    }
+}

@@ -1,0 +1,171 @@
+//! The control panel. Every control produces a new `Experiment` (or an explicit action such as
+//! play or reset); nothing here touches the model directly.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use super::driver;
+use super::state::Ui;
+use crate::core::data::{Formula, Target1d};
+use crate::core::experiment::{limits, BackendChoice, Experiment, NetKind};
+use crate::core::layers::Activation;
+use crate::core::network::Normalization;
+use crate::core::train::OptimizerKind;
+
+/// Apply a change to the experiment and let the driver rebuild what it must.
+pub fn change(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
+    let old = ui.exp.get_untracked();
+    let mut new = old.clone();
+    edit(&mut new);
+    if new != old {
+        ui.exp.set(new.clone());
+        spawn_local(driver::apply(ui, old, new));
+    }
+}
+
+/// A labelled number input; bad text is ignored and the field shows the last good value again.
+fn number(
+    ui: Ui,
+    label: &'static str,
+    testid: &'static str,
+    range: (f64, f64),
+    step: &'static str,
+    get: fn(&Experiment) -> f64,
+    set: fn(&mut Experiment, f64),
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <input
+                type="number"
+                data-testid=testid
+                min=range.0
+                max=range.1
+                step=step
+                prop:value=move || ui.exp.with(get).to_string()
+                on:change=move |ev| {
+                    match event_target_value(&ev).trim().parse::<f64>() {
+                        Ok(v) if v.is_finite() => change(ui, |e| set(e, v.clamp(range.0, range.1))),
+                        _ => ui.exp.update(|_| {}),
+                    }
+                }
+            />
+        </label>
+    }
+}
+
+/// A labelled `<select>` over (value, label) pairs.
+fn choice(
+    ui: Ui,
+    label: &'static str,
+    testid: &'static str,
+    options: Vec<(&'static str, &'static str)>,
+    get: fn(&Experiment) -> String,
+    set: fn(&mut Experiment, &str),
+) -> impl IntoView {
+    view! {
+        <label class="field">
+            <span>{label}</span>
+            <select data-testid=testid on:change=move |ev| { let v = event_target_value(&ev); change(ui, |e| set(e, &v)) }>
+                {options
+                    .into_iter()
+                    .map(|(value, text)| view! { <option value=value selected=move || ui.exp.with(get) == value>{text}</option> })
+                    .collect_view()}
+            </select>
+        </label>
+    }
+}
+
+fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experiment) -> bool, set: fn(&mut Experiment, bool)) -> impl IntoView {
+    view! {
+        <label class="field check">
+            <input type="checkbox" data-testid=testid prop:checked=move || ui.exp.with(get)
+                on:change=move |ev| { let v = event_target_checked(&ev); change(ui, |e| set(e, v)) } />
+            <span>{label}</span>
+        </label>
+    }
+}
+
+/// Parse the typed formula; a bad one shows an inline error and keeps the current target.
+fn apply_formula(ui: Ui, text: String) {
+    match Formula::parse(&text) {
+        Ok(f) => {
+            ui.formula_error.set(None);
+            let source = f.source().to_string();
+            change(ui, |e| {
+                e.dataset = "formula".into();
+                e.formula = source;
+            });
+        }
+        Err(msg) => ui.formula_error.set(Some(msg)),
+    }
+}
+
+#[component]
+pub fn Buttons(ui: Ui) -> impl IntoView {
+    view! {
+        <div class="buttons">
+            <button data-testid="play" class="primary" on:click=move |_| {
+                ui.message.set(None);
+                ui.running.update(|r| *r = !*r)
+            }>
+                {move || if ui.running.get() { "⏸ Pause" } else { "▶ Play" }}
+            </button>
+            <button data-testid="step" on:click=move |_| { ui.running.set(false); spawn_local(driver::single_step(ui)) }>"Step"</button>
+            <button data-testid="reset" title="Start again from the same initial weights"
+                on:click=move |_| { ui.running.set(false); spawn_local(driver::rebuild(ui)) }>"Reset"</button>
+            <button data-testid="new-init" title="Draw new initial weights (changes the init seed)"
+                on:click=move |_| change(ui, |e| e.init_seed = e.init_seed.wrapping_add(1))>"New init"</button>
+        </div>
+    }
+}
+
+#[component]
+pub fn Controls(ui: Ui) -> impl IntoView {
+    let datasets: Vec<(&'static str, &'static str)> = Target1d::NAMES.iter().map(|n| (*n, Target1d::label_of(n))).collect();
+    let is_pwl = move || ui.exp.with(|e| e.net == NetKind::Pwl);
+    view! {
+        <section class="panel" aria-label="Data">
+            <h2>"Data"</h2>
+            {choice(ui, "Target", "dataset", datasets, |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+            <label class="field wide">
+                <span>"Formula f(x) on [−1, 1]"</span>
+                <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp.with(|e| e.formula.clone())
+                    on:change=move |ev| apply_formula(ui, event_target_value(&ev))
+                    on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
+            </label>
+            <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+            {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+            {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
+            {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+        </section>
+        <section class="panel" aria-label="Network">
+            <h2>"Network"</h2>
+            {choice(ui, "Synapses", "net", vec![("pwl", "Piecewise linear"), ("mlp", "Linear + activation")],
+                |e| if e.net == NetKind::Pwl { "pwl".into() } else { "mlp".into() },
+                |e, v| e.net = if v == "mlp" { NetKind::Mlp } else { NetKind::Pwl })}
+            {number(ui, "Hidden layers", "depth", (limits::DEPTH.0 as f64, limits::DEPTH.1 as f64), "1", |e| e.depth as f64, |e, v| e.depth = v as usize)}
+            {number(ui, "Width", "width", (limits::WIDTH.0 as f64, limits::WIDTH.1 as f64), "1", |e| e.width as f64, |e, v| e.width = v as usize)}
+            <Show when=is_pwl fallback=move || view! {
+                {choice(ui, "Activation", "act", Activation::ALL.iter().map(|a| (a.name(), a.name())).collect(),
+                    |e| e.activation.name().into(), |e, v| if let Some(a) = Activation::from_name(v) { e.activation = a })}
+                {checkbox(ui, "Bias", "bias", |e| e.bias, |e, v| e.bias = v)}
+            }>
+                {number(ui, "Knots per input", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
+                {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
+                {choice(ui, "Between layers", "norm", vec![("none", "nothing"), ("maxabs", "max-abs normalisation")],
+                    |e| if e.normalization == Normalization::MaxAbs { "maxabs".into() } else { "none".into() },
+                    |e, v| e.normalization = if v == "maxabs" { Normalization::MaxAbs } else { Normalization::None })}
+            </Show>
+        </section>
+        <section class="panel" aria-label="Training">
+            <h2>"Training"</h2>
+            {choice(ui, "Optimiser", "optimizer", OptimizerKind::ALL.iter().map(|o| (o.name(), o.name())).collect(),
+                |e| e.optimizer.name().into(), |e, v| if let Some(o) = OptimizerKind::from_name(v) { e.optimizer = o })}
+            {number(ui, "Learning rate", "lr", limits::LR, "any", |e| e.learning_rate, |e, v| e.learning_rate = v)}
+            {number(ui, "Batch (0 = all)", "batch", (limits::BATCH.0 as f64, limits::BATCH.1 as f64), "1", |e| e.batch as f64, |e, v| e.batch = v as usize)}
+            {choice(ui, "Backend", "backend-choice", vec![("auto", "auto"), ("webgpu", "WebGPU"), ("cpu", "CPU")],
+                |e| e.backend.name().into(), |e, v| if let Some(b) = BackendChoice::from_name(v) { e.backend = b })}
+        </section>
+    }
+}

@@ -1,0 +1,322 @@
+//! The training-loop driver: owns the running session and advances it in time-budgeted chunks.
+//!
+//! The page must never freeze: on the CPU path each chunk of steps stops after a few milliseconds
+//! and the loop yields a real macrotask (`setTimeout(0)`), so input and painting get their turn.
+//! WebGPU steps only enqueue work; the chunk ends with one asynchronous loss read, the only sync
+//! point. Results are read with `into_data_async`, the one read that works on every backend.
+
+use std::cell::{Cell, RefCell};
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::backend::{self, Active, Chosen};
+use super::state::{BackendStatus, Frame, Readout, Ui};
+use crate::core::data::Samples1d;
+use crate::core::experiment::Experiment;
+use crate::core::network::Network;
+use crate::core::snapshot::{read, Snapshot};
+use crate::core::train::{divergence, Trainer};
+
+/// Milliseconds of CPU training per chunk; leaves room for drawing inside a 50 ms task budget.
+const CPU_BUDGET_MS: f64 = 12.0;
+/// Steps per chunk on WebGPU (each chunk ends with one read back).
+const GPU_CHUNK: usize = 8;
+/// How often the plots are refreshed while training.
+const FRAME_EVERY_MS: f64 = 80.0;
+/// How often the last good weights are copied to the host.
+const SNAPSHOT_EVERY_MS: f64 = 500.0;
+/// Points of the prediction curve.
+const CURVE_POINTS: usize = 300;
+/// Longest loss history kept for the plot (older points are thinned).
+const HISTORY_MAX: usize = 2000;
+
+struct Session {
+    trainer: Trainer,
+    samples: Samples1d,
+    backend: Chosen,
+    /// Weights known to be finite, and the step they belong to.
+    last_good: Option<(Snapshot, u64)>,
+    best_loss: f32,
+    history: Vec<(u64, f32)>,
+    test_history: Vec<(u64, f32)>,
+}
+
+thread_local! {
+    static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
+    /// Bumped whenever the session is replaced, so results of an old session are dropped.
+    static GENERATION: Cell<u64> = const { Cell::new(0) };
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map(|p| p.now()).unwrap_or(0.0)
+}
+
+fn generation() -> u64 {
+    GENERATION.with(Cell::get)
+}
+
+fn with_session<R>(f: impl FnOnce(&mut Session) -> R) -> Option<R> {
+    SESSION.with(|s| s.borrow_mut().as_mut().map(f))
+}
+
+/// Build a fresh session from the experiment: data, initial weights (from the init seed, so a
+/// reset gives the same network), optimiser. A bad formula keeps the current session.
+pub async fn rebuild(ui: Ui) {
+    let exp = ui.exp.get_untracked();
+    let target = match exp.target() {
+        Ok(t) => t,
+        Err(msg) => {
+            ui.formula_error.set(Some(msg));
+            return;
+        }
+    };
+    ui.formula_error.set(None);
+    let wanted_generation = GENERATION.with(|g| {
+        g.set(g.get() + 1);
+        g.get()
+    });
+    let chosen = backend::choose(exp.backend).await;
+    if generation() != wanted_generation {
+        return; // a newer rebuild started while we waited for the GPU
+    }
+    ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
+    let samples = exp.dataset_for(target).sample();
+    let spec = exp.network_spec(samples.x_range);
+    let net = Network::new(&spec, exp.init_seed, &chosen.device);
+    let trainer = Trainer::new(net, &samples, exp.train_config(), &chosen.device);
+    SESSION.with(|s| {
+        *s.borrow_mut() = Some(Session {
+            trainer,
+            samples,
+            backend: chosen,
+            last_good: None,
+            best_loss: f32::INFINITY,
+            history: Vec::new(),
+            test_history: Vec::new(),
+        })
+    });
+    ui.message.set(None);
+    ui.readout.set(Readout { parameters: spec.parameter_count(), ..Readout::default() });
+    publish_frame(ui).await;
+}
+
+/// Keep training going with a changed learning rate (no reset).
+pub fn set_learning_rate(lr: f64) {
+    with_session(|s| s.trainer.set_learning_rate(lr));
+}
+
+/// Run exactly one step and refresh the views.
+pub async fn single_step(ui: Ui) {
+    advance(ui, Some(1)).await;
+    publish_frame(ui).await;
+}
+
+/// The forever loop started once at mount.
+pub async fn run(ui: Ui) {
+    let mut last_frame = 0.0;
+    loop {
+        if !ui.running.get_untracked() || SESSION.with(|s| s.borrow().is_none()) {
+            TimeoutFuture::new(40).await;
+            continue;
+        }
+        advance(ui, None).await;
+        if now_ms() - last_frame > FRAME_EVERY_MS {
+            publish_frame(ui).await;
+            last_frame = now_ms();
+        }
+        // A real macrotask: lets the browser handle input and paint between chunks.
+        TimeoutFuture::new(0).await;
+    }
+}
+
+/// Train one chunk (or exactly `count` steps), then read the loss and check it.
+async fn advance(ui: Ui, count: Option<usize>) {
+    let gen = generation();
+    let target = ui.exp.with_untracked(|e| e.step);
+    let started = now_ms();
+    let chunk = with_session(|s| {
+        let gpu = s.backend.active == Active::WebGpu;
+        let mut last = None;
+        let mut done = 0usize;
+        loop {
+            if target > 0 && s.trainer.steps() >= target {
+                break;
+            }
+            last = Some(s.trainer.step());
+            done += 1;
+            let enough = match count {
+                Some(c) => done >= c,
+                None if gpu => done >= GPU_CHUNK,
+                None => now_ms() - started > CPU_BUDGET_MS,
+            };
+            if enough {
+                break;
+            }
+        }
+        (last, s.trainer.steps(), done)
+    });
+    let Some((last, steps, done)) = chunk else { return };
+    if target > 0 && steps >= target {
+        ui.running.set(false);
+    }
+    let Some(loss_tensor) = last else { return };
+    let loss = read(loss_tensor).await;
+    if generation() != gen {
+        return;
+    }
+    let elapsed = (now_ms() - started).max(0.001);
+    match loss {
+        Ok(values) => check_and_record(ui, values.first().copied().unwrap_or(f32::NAN), steps, done, elapsed).await,
+        Err(e) => fall_back_to_cpu(ui, e).await,
+    }
+}
+
+async fn check_and_record(ui: Ui, loss: f32, steps: u64, done: usize, elapsed_ms: f64) {
+    let best = with_session(|s| s.best_loss).unwrap_or(f32::INFINITY);
+    if let Some(why) = divergence(loss, best) {
+        ui.running.set(false);
+        let restored = with_session(|s| match s.last_good.clone() {
+            Some((snap, at)) => {
+                let net = snap.restore(&s.backend.device);
+                s.trainer.replace_network(net, at);
+                Some(at)
+            }
+            None => None,
+        })
+        .flatten();
+        let tail = match restored {
+            Some(at) => format!(" Training is paused and the weights of step {at} are back."),
+            None => " Training is paused; press reset to start again.".into(),
+        };
+        ui.message.set(Some(format!("Stopped: {why}.{tail} Try a smaller learning rate.")));
+        publish_frame(ui).await;
+        return;
+    }
+    let snapshot_due = with_session(|s| {
+        s.best_loss = s.best_loss.min(loss);
+        s.history.push((steps, loss));
+        if s.history.len() > HISTORY_MAX {
+            // Thin the oldest half so long runs keep their shape at bounded cost.
+            let keep: Vec<_> = s.history.iter().step_by(2).copied().collect();
+            s.history = keep;
+        }
+        s.last_good.as_ref().map(|(_, at)| *at).unwrap_or(0) + 1 <= steps
+    })
+    .unwrap_or(false);
+    ui.readout.update(|r| {
+        r.steps = steps;
+        r.loss = Some(loss);
+        let rate = (done as f64 / elapsed_ms * 1000.0) as f32;
+        r.steps_per_sec = if r.steps_per_sec == 0.0 { rate } else { 0.9 * r.steps_per_sec + 0.1 * rate };
+    });
+    if snapshot_due {
+        remember_good_weights().await;
+    }
+}
+
+thread_local! {
+    static LAST_SNAPSHOT_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
+}
+
+/// Copy the current (finite) weights to the host, at most every `SNAPSHOT_EVERY_MS`.
+async fn remember_good_weights() {
+    if now_ms() - LAST_SNAPSHOT_AT.with(Cell::get) < SNAPSHOT_EVERY_MS {
+        return;
+    }
+    LAST_SNAPSHOT_AT.with(|c| c.set(now_ms()));
+    let gen = generation();
+    let Some((net, steps)) = with_session(|s| (s.trainer.network().clone(), s.trainer.steps())) else { return };
+    if let Ok(snap) = Snapshot::take(&net).await {
+        if generation() == gen {
+            with_session(|s| s.last_good = Some((snap, steps)));
+        }
+    }
+}
+
+/// A GPU error or lost device: continue on the CPU from the last weights we hold on the host.
+async fn fall_back_to_cpu(ui: Ui, error: String) {
+    ui.running.set(false);
+    let chosen = backend::cpu(format!("WebGPU failed during training ({error}); switched to the CPU path"));
+    ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
+    let resumed = with_session(|s| {
+        let (net, at) = match &s.last_good {
+            Some((snap, at)) => (snap.restore(&chosen.device), *at),
+            None => (Network::new(&s.trainer.network().spec, ui.exp.with_untracked(|e| e.init_seed), &chosen.device), 0),
+        };
+        let config = s.trainer.config().clone();
+        s.trainer = Trainer::new(net.clone(), &s.samples, config, &chosen.device);
+        s.trainer.replace_network(net, at);
+        s.backend = chosen.clone();
+        at
+    });
+    ui.message.set(Some(format!(
+        "The GPU stopped working; training moved to the CPU and kept the weights of step {}. Press play to continue.",
+        resumed.unwrap_or(0)
+    )));
+    publish_frame(ui).await;
+}
+
+/// Read the prediction curve, knots and test loss, and hand a new frame to the views.
+async fn publish_frame(ui: Ui) {
+    let gen = generation();
+    let Some((pred, knots, test, grid, mut frame)) = with_session(|s| {
+        let (lo, hi) = s.samples.x_range;
+        let grid: Vec<f32> = (0..CURVE_POINTS).map(|i| lo + (hi - lo) * i as f32 / (CURVE_POINTS - 1) as f32).collect();
+        let pred = s.trainer.predict(&grid);
+        let knots = s.trainer.network().first_layer_knots();
+        let test = s.trainer.loss_on(&s.samples.test_x, &s.samples.test_y);
+        let frame = Frame {
+            train: s.samples.train_x.iter().copied().zip(s.samples.train_y.iter().copied()).collect(),
+            test: s.samples.test_x.iter().copied().zip(s.samples.test_y.iter().copied()).collect(),
+            clean: s.samples.clean.clone(),
+            x_range: s.samples.x_range,
+            ..Frame::default()
+        };
+        (pred, knots, test, grid, frame)
+    }) else {
+        return;
+    };
+    let Ok(pred) = read(pred).await else { return };
+    let knots = match knots {
+        Some(k) => read(k).await.unwrap_or_default(),
+        None => Vec::new(),
+    };
+    let test_loss = match test {
+        Some(t) => read(t).await.ok().and_then(|v| v.first().copied()),
+        None => None,
+    };
+    if generation() != gen {
+        return;
+    }
+    let steps = ui.readout.with_untracked(|r| r.steps);
+    let histories = with_session(|s| {
+        if let Some(t) = test_loss.filter(|t| t.is_finite()) {
+            if s.test_history.last().map(|(at, _)| *at) != Some(steps) {
+                s.test_history.push((steps, t));
+            }
+        }
+        (s.history.clone(), s.test_history.clone())
+    });
+    frame.prediction = grid.into_iter().zip(pred).collect();
+    // The 1-D studio's first layer has one input: its grid is the P knot positions.
+    frame.knots = knots;
+    if let Some((h, t)) = histories {
+        frame.loss_history = h;
+        frame.test_history = t;
+    }
+    ui.readout.update(|r| r.test_loss = test_loss);
+    ui.frame.set(frame);
+}
+
+/// Used by the views when the experiment changes: decide what must be rebuilt.
+pub async fn apply(ui: Ui, old: Experiment, new: Experiment) {
+    let only_lr = Experiment { learning_rate: old.learning_rate, ..new.clone() } == old;
+    super::url::write(&new);
+    if only_lr {
+        set_learning_rate(new.learning_rate);
+        return;
+    }
+    ui.running.set(false);
+    rebuild(ui).await;
+}

@@ -1,0 +1,123 @@
+//! The 1-D fit studio in a real browser, on the CPU path and on WebGPU.
+
+use std::time::Duration;
+
+use browser_tests::{report, wait_ready, Page};
+
+const PREDICTION_BLUE: (u8, u8, u8) = (31, 119, 180);
+
+#[tokio::test]
+async fn page_loads_and_names_its_backend() {
+    let started = std::time::Instant::now();
+    let page = Page::open("").await;
+    let backend = wait_ready(&page, Duration::from_secs(60)).await;
+    report(&format!("page_ready_ms={} backend={backend} reason={:?}", started.elapsed().as_millis(), page.text("backend-reason").await));
+    assert_eq!(page.client.title().await.unwrap(), "Piecewise Playground");
+    assert!(page.number("params").await.unwrap_or(0.0) > 0.0, "parameter count shown");
+    // The prediction curve is drawn before any training.
+    page.wait_for("the prediction curve", Duration::from_secs(20), || async {
+        (page.canvas_pixels_near("plot", PREDICTION_BLUE).await > 200).then_some(())
+    })
+    .await;
+    page.screenshot("page-loaded").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn cpu_play_makes_steps_grow_and_loss_fall() {
+    let page = Page::open("#backend=cpu").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    assert!(page.text("backend-reason").await.contains("CPU path"));
+    page.click("step").await;
+    let first = page
+        .wait_for("the first step's loss", Duration::from_secs(20), || async { page.number("loss").await })
+        .await;
+    let before = page.canvas_hash("plot").await;
+    page.watch_long_tasks().await;
+    page.click("play").await;
+    let steps = page
+        .wait_for("300 steps", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 300.0) })
+        .await;
+    page.click("play").await; // pause
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let last = page.number("loss").await.expect("loss shown");
+    let (count, longest) = page.long_tasks().await;
+    let rate = page.text("steps-per-sec").await;
+    report(&format!("cpu_fit: steps={steps} loss {first:.4e} -> {last:.4e}, steps/s={rate}, long tasks={count}, longest={longest:.0} ms"));
+    page.screenshot("cpu-trained").await;
+    assert!(last * 10.0 < first, "loss fell only from {first} to {last}");
+    assert_ne!(before, page.canvas_hash("plot").await, "the plot was redrawn while training");
+    // Paused means paused.
+    let frozen = page.number("steps").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(frozen, page.number("steps").await);
+    // A freeze would show up as a long task of hundreds of milliseconds.
+    assert!(longest < 500.0, "the page froze for {longest} ms while training");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn webgpu_backend_trains_a_few_steps() {
+    let page = Page::open("#backend=webgpu").await;
+    let backend = wait_ready(&page, Duration::from_secs(90)).await;
+    let reason = page.text("backend-reason").await;
+    assert_eq!(backend, "WebGPU", "WebGPU was not used: {reason}");
+    // SwiftShader compiles every pipeline on first use: keep this short.
+    page.click("step").await;
+    let first = page
+        .wait_for("the first WebGPU step", Duration::from_secs(120), || async { page.number("loss").await })
+        .await;
+    let started = std::time::Instant::now();
+    page.click("play").await;
+    let steps = page
+        .wait_for("6 WebGPU steps", Duration::from_secs(180), || async { page.number("steps").await.filter(|s| *s >= 6.0) })
+        .await;
+    page.click("play").await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let last = page.number("loss").await.expect("loss");
+    report(&format!(
+        "webgpu_fit ({reason}): {steps} steps in {:.1} s, loss {first:.4e} -> {last:.4e}",
+        started.elapsed().as_secs_f64()
+    ));
+    page.screenshot("webgpu-trained").await;
+    assert!(last < first, "WebGPU loss did not fall: {first} -> {last}");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn typing_a_formula_changes_the_target_and_bad_ones_are_refused() {
+    let page = Page::open("#backend=cpu").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.wait_for("the first frame", Duration::from_secs(20), || async {
+        (page.canvas_pixels_near("plot", PREDICTION_BLUE).await > 200).then_some(())
+    })
+    .await;
+    let sine = page.canvas_hash("plot").await;
+    let input = page.client.find(fantoccini::Locator::Css("[data-testid='formula']")).await.unwrap();
+    // A bad formula: inline error, target unchanged.
+    input.clear().await.unwrap();
+    input.send_keys("sin(3*x +\n").await.unwrap();
+    let error = page
+        .wait_for("the formula error", Duration::from_secs(10), || async {
+            let t = page.text("formula-error").await;
+            (!t.is_empty()).then_some(t)
+        })
+        .await;
+    assert!(error.contains("formula"), "{error}");
+    assert_eq!(page.js("return document.querySelector(\"[data-testid='dataset']\").value").await, "sine");
+    // A good one replaces the target.
+    input.clear().await.unwrap();
+    input.send_keys("x^2 - 0.5\n").await.unwrap();
+    page.wait_for("the formula target", Duration::from_secs(20), || async {
+        let v = page.js("return document.querySelector(\"[data-testid='dataset']\").value").await;
+        (v == "formula").then_some(())
+    })
+    .await;
+    page.wait_for("the plot to change", Duration::from_secs(20), || async { (page.canvas_hash("plot").await != sine).then_some(()) })
+        .await;
+    assert!(page.text("formula-error").await.is_empty());
+    let hash = page.js("return location.hash").await;
+    assert!(hash.as_str().unwrap_or("").contains("formula=x"), "the link carries the formula: {hash}");
+    page.screenshot("formula").await;
+    page.close().await;
+}
