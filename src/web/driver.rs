@@ -18,10 +18,14 @@ use crate::core::network::Network;
 use crate::core::snapshot::{read, Snapshot};
 use crate::core::train::{divergence, Trainer};
 
-/// Milliseconds of CPU training per chunk; leaves room for drawing inside a 50 ms task budget.
+/// Target length of one chunk of CPU training, read-back included; leaves room for drawing
+/// inside the 50 ms long-task limit.
 const CPU_BUDGET_MS: f64 = 12.0;
-/// Steps per chunk on WebGPU (each chunk ends with one read back).
-const GPU_CHUNK: usize = 8;
+/// Target length of a WebGPU chunk. The GPU works asynchronously, so this bounds latency (how
+/// soon a click is seen), not main-thread blocking.
+const GPU_BUDGET_MS: f64 = 60.0;
+/// Most steps in one chunk.
+const MAX_CHUNK: usize = 2048;
 /// How often the plots are refreshed while training.
 const FRAME_EVERY_MS: f64 = 80.0;
 /// How often the last good weights are copied to the host.
@@ -46,6 +50,10 @@ thread_local! {
     static SESSION: RefCell<Option<Session>> = const { RefCell::new(None) };
     /// Bumped whenever the session is replaced, so results of an old session are dropped.
     static GENERATION: Cell<u64> = const { Cell::new(0) };
+    /// Steps per chunk, adapted to the measured time per step. Timing the `step()` calls alone
+    /// is not enough: burn's backends record work lazily and compute it at the read, so a chunk
+    /// is only measurable end to end.
+    static CHUNK: Cell<usize> = const { Cell::new(1) };
 }
 
 fn now_ms() -> f64 {
@@ -135,28 +143,17 @@ async fn advance(ui: Ui, count: Option<usize>) {
     let gen = generation();
     let target = ui.exp.with_untracked(|e| e.step);
     let started = now_ms();
+    let planned = count.unwrap_or_else(|| CHUNK.with(Cell::get));
     let chunk = with_session(|s| {
-        let gpu = s.backend.active == Active::WebGpu;
         let mut last = None;
         let mut done = 0usize;
-        loop {
-            if target > 0 && s.trainer.steps() >= target {
-                break;
-            }
+        while done < planned && !(target > 0 && s.trainer.steps() >= target) {
             last = Some(s.trainer.step());
             done += 1;
-            let enough = match count {
-                Some(c) => done >= c,
-                None if gpu => done >= GPU_CHUNK,
-                None => now_ms() - started > CPU_BUDGET_MS,
-            };
-            if enough {
-                break;
-            }
         }
-        (last, s.trainer.steps(), done)
+        (last, s.trainer.steps(), done, s.backend.active)
     });
-    let Some((last, steps, done)) = chunk else { return };
+    let Some((last, steps, done, active)) = chunk else { return };
     if target > 0 && steps >= target {
         ui.running.set(false);
     }
@@ -166,6 +163,15 @@ async fn advance(ui: Ui, count: Option<usize>) {
         return;
     }
     let elapsed = (now_ms() - started).max(0.001);
+    if count.is_none() && done > 0 {
+        let budget = if active == Active::WebGpu { GPU_BUDGET_MS } else { CPU_BUDGET_MS };
+        let per_step = elapsed / done as f64;
+        let next = (budget / per_step).clamp(1.0, MAX_CHUNK as f64);
+        // Grow gently (a slow first step must not cause a giant chunk), shrink at once.
+        let current = CHUNK.with(Cell::get) as f64;
+        let next = if next > current { next.min(current * 2.0 + 1.0) } else { next };
+        CHUNK.with(|c| c.set(next as usize));
+    }
     match loss {
         Ok(values) => check_and_record(ui, values.first().copied().unwrap_or(f32::NAN), steps, done, elapsed).await,
         Err(e) => fall_back_to_cpu(ui, e).await,

@@ -1,16 +1,111 @@
 //! Plots drawn with plotters-canvas: the fit (data, target, prediction, knots) and the loss curve.
+//!
+//! plotters maps coordinates and draws the line series (about 1 ms each). Axes, tick labels, point
+//! clouds and knot ticks are drawn straight on the 2-D context, one path per series: measured in
+//! headless Chromium, plotters-canvas spends ~0.9 ms per point marker (140 training points =
+//! 122 ms) and its labels measure every string by appending a `<span>` to the page (a forced
+//! layout per label). Together that froze the page for ~200 ms a frame while training.
 
+use plotters::coord::types::RangedCoordf32;
 use plotters::prelude::*;
 use plotters_canvas::CanvasBackend;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::state::Frame;
 
-const TRAIN: RGBColor = RGBColor(120, 120, 120);
-const TEST: RGBColor = RGBColor(214, 39, 40);
+const TRAIN: &str = "rgba(120, 120, 120, 0.55)";
+const TEST: &str = "rgb(214, 39, 40)";
+const TEST_LINE: RGBColor = RGBColor(214, 39, 40);
+const KNOT: &str = "rgb(255, 127, 14)";
 const CLEAN: RGBColor = RGBColor(44, 160, 44);
 const PREDICTION: RGBColor = RGBColor(31, 119, 180);
-const KNOT: RGBColor = RGBColor(255, 127, 14);
+const AXIS: &str = "#57606a";
+
+/// Margins of the plotting area in pixels: left, right, top, bottom.
+const MARGIN: (u32, u32, u32, u32) = (58, 14, 12, 30);
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()
+}
+
+/// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering [lo, hi].
+fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
+    let span = hi - lo;
+    if !(span > 0.0) || !span.is_finite() {
+        return vec![lo];
+    }
+    let raw = span / target as f64;
+    let mag = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    (first..=last).map(|i| i as f64 * step).collect()
+}
+
+fn label(v: f64) -> String {
+    if v == 0.0 {
+        "0".into()
+    } else if v.abs() >= 1e4 || v.abs() < 1e-3 {
+        format!("{v:.0e}")
+    } else {
+        let s = format!("{v:.3}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// Frame, ticks and labels, given pixel positions of the ticks.
+fn axes(ctx: &CanvasRenderingContext2d, w: f64, h: f64, xs: &[(f64, String)], ys: &[(f64, String)], x_title: &str) {
+    let (l, r, t, b) = (MARGIN.0 as f64, MARGIN.1 as f64, MARGIN.2 as f64, MARGIN.3 as f64);
+    ctx.set_stroke_style_str(AXIS);
+    ctx.set_fill_style_str(AXIS);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.move_to(l, t);
+    ctx.line_to(l, h - b);
+    ctx.line_to(w - r, h - b);
+    for (px, _) in xs {
+        ctx.move_to(*px, h - b);
+        ctx.line_to(*px, h - b + 4.0);
+    }
+    for (py, _) in ys {
+        ctx.move_to(l - 4.0, *py);
+        ctx.line_to(l, *py);
+    }
+    ctx.stroke();
+    ctx.set_font("12px sans-serif");
+    ctx.set_text_align("center");
+    ctx.set_text_baseline("top");
+    for (px, text) in xs {
+        let _ = ctx.fill_text(text, *px, h - b + 6.0);
+    }
+    if !x_title.is_empty() {
+        ctx.set_text_align("right");
+        let _ = ctx.fill_text(x_title, l - 7.0, h - b + 6.0);
+    }
+    ctx.set_text_align("right");
+    ctx.set_text_baseline("middle");
+    for (py, text) in ys {
+        let _ = ctx.fill_text(text, l - 7.0, *py);
+    }
+}
+
+/// Filled dots of radius `r` at pixel positions, as a single path.
+fn dots(ctx: &CanvasRenderingContext2d, points: impl Iterator<Item = (i32, i32)>, colour: &str, r: f64) {
+    ctx.set_fill_style_str(colour);
+    ctx.begin_path();
+    for (x, y) in points {
+        ctx.move_to(x as f64 + r, y as f64);
+        let _ = ctx.arc(x as f64, y as f64, r, 0.0, std::f64::consts::TAU);
+    }
+    ctx.fill();
+}
+
+fn plotting_area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, plotters::coord::Shift>> {
+    let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
+    root.fill(&WHITE).ok()?;
+    Some(root.margin(MARGIN.2, MARGIN.3, MARGIN.0, MARGIN.1))
+}
 
 fn y_bounds(frame: &Frame) -> (f32, f32) {
     let ys = frame.train.iter().chain(&frame.test).chain(&frame.clean).map(|p| p.1);
@@ -24,58 +119,78 @@ fn y_bounds(frame: &Frame) -> (f32, f32) {
 
 /// The data, the clean target, the network's prediction, and the knots as ticks at the bottom.
 pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
-    let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    root.fill(&WHITE).ok()?;
+    let area = plotting_area(canvas)?;
     let (x0, x1) = frame.x_range;
-    if x1 <= x0 {
+    if !(x1 > x0) {
         return Some(());
     }
     let (y0, y1) = y_bounds(frame);
-    let mut chart = ChartBuilder::on(&root)
-        .margin(12)
-        .x_label_area_size(28)
-        .y_label_area_size(44)
-        .build_cartesian_2d(x0..x1, y0..y1)
-        .ok()?;
-    chart.configure_mesh().light_line_style(WHITE.mix(0.0)).label_style(("sans-serif", 13)).draw().ok()?;
-    chart.draw_series(frame.train.iter().map(|&p| Circle::new(p, 2, TRAIN.mix(0.55).filled()))).ok()?;
-    chart.draw_series(frame.test.iter().map(|&p| Circle::new(p, 2, TEST.filled()))).ok()?;
+    let mut chart: ChartContext<_, Cartesian2d<RangedCoordf32, RangedCoordf32>> =
+        ChartBuilder::on(&area).build_cartesian_2d(x0..x1, y0..y1).ok()?;
     chart.draw_series(LineSeries::new(frame.clean.iter().copied(), CLEAN.mix(0.5).stroke_width(1))).ok()?;
     let pred = frame.prediction.iter().copied().filter(|p| p.1.is_finite()).map(|(x, y)| (x, y.clamp(y0, y1)));
     chart.draw_series(LineSeries::new(pred, PREDICTION.stroke_width(3))).ok()?;
-    let tick = (y1 - y0) * 0.05;
-    chart
-        .draw_series(frame.knots.iter().map(|&k| PathElement::new(vec![(k, y0), (k, y0 + tick)], KNOT.stroke_width(2))))
-        .ok()?;
-    root.present().ok()
+    area.present().ok()?;
+    let ctx = context(canvas)?;
+    dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0);
+    dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0);
+    ctx.set_stroke_style_str(KNOT);
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    for &k in &frame.knots {
+        let (x, y) = chart.backend_coord(&(k, y0));
+        ctx.move_to(x as f64, y as f64);
+        ctx.line_to(x as f64, y as f64 - 12.0);
+    }
+    ctx.stroke();
+    let px = |x: f64, y: f64| chart.backend_coord(&(x as f32, y as f32));
+    let xs: Vec<(f64, String)> = ticks(x0 as f64, x1 as f64, 6).into_iter().map(|v| (px(v, y0 as f64).0 as f64, label(v))).collect();
+    let ys: Vec<(f64, String)> = ticks(y0 as f64, y1 as f64, 5).into_iter().map(|v| (px(x0 as f64, v).1 as f64, label(v))).collect();
+    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "");
+    Some(())
 }
 
 /// Training and test loss against steps, on a log axis.
 pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
-    let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
-    root.fill(&WHITE).ok()?;
+    let area = plotting_area(canvas)?;
     let all = frame.loss_history.iter().chain(&frame.test_history);
     let positive: Vec<f32> = all.clone().map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0).collect();
     let last_step = all.map(|p| p.0).max().unwrap_or(0).max(1);
     let lo = positive.iter().cloned().fold(f32::INFINITY, f32::min);
     let hi = positive.iter().cloned().fold(f32::NEG_INFINITY, f32::max);
-    let (lo, hi) = if lo.is_finite() && hi > lo { (lo * 0.8, hi * 1.25) } else { (1e-4, 1.0) };
-    let mut chart = ChartBuilder::on(&root)
-        .margin(10)
-        .x_label_area_size(26)
-        .y_label_area_size(56)
-        .build_cartesian_2d(0u64..last_step, (lo..hi).log_scale())
-        .ok()?;
-    chart
-        .configure_mesh()
-        .light_line_style(WHITE.mix(0.0))
-        .label_style(("sans-serif", 12))
-        .y_label_formatter(&|v| format!("{v:.0e}"))
-        .x_desc("step")
-        .draw()
-        .ok()?;
+    // Whole decades, so the axis only moves when the loss crosses one.
+    let (lo, hi) = if lo.is_finite() && hi > lo {
+        (10f32.powf(lo.log10().floor()), 10f32.powf(hi.log10().ceil()))
+    } else {
+        (1e-4, 1.0)
+    };
+    let mut chart = ChartBuilder::on(&area).build_cartesian_2d(0u64..last_step, (lo..hi).log_scale()).ok()?;
     let keep = |p: &&(u64, f32)| p.1.is_finite() && p.1 > 0.0;
     chart.draw_series(LineSeries::new(frame.loss_history.iter().filter(keep).copied(), PREDICTION.stroke_width(2))).ok()?;
-    chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), TEST.stroke_width(2))).ok()?;
-    root.present().ok()
+    chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), TEST_LINE.stroke_width(2))).ok()?;
+    area.present().ok()?;
+    let ctx = context(canvas)?;
+    let xs: Vec<(f64, String)> = ticks(0.0, last_step as f64, 6)
+        .into_iter()
+        .map(|v| (chart.backend_coord(&(v as u64, lo)).0 as f64, label(v)))
+        .collect();
+    let (d0, d1) = (lo.log10().round() as i32, hi.log10().round() as i32);
+    let every = ((d1 - d0) / 5).max(1);
+    let ys: Vec<(f64, String)> = (d0..=d1)
+        .step_by(every as usize)
+        .map(|d| (chart.backend_coord(&(0u64, 10f32.powi(d))).1 as f64, format!("1e{d}")))
+        .collect();
+    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
+    Some(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ticks;
+
+    #[test]
+    fn nice_ticks() {
+        assert_eq!(ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
+        assert_eq!(ticks(-1.0, 1.0, 4), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
+    }
 }

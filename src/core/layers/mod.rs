@@ -2,6 +2,7 @@
 //! synapses over the inputs (a KAN-style edge sum), so families can be stacked freely.
 
 pub mod activation;
+pub mod basis;
 pub mod init;
 pub mod linear;
 pub mod pwl;
