@@ -3,10 +3,13 @@
 //! Nothing in here may depend on web-sys, js-sys or leptos: it compiles and is unit-tested natively
 //! on burn's CPU backend, and the web layer drives it on whatever `Device` the browser gave us.
 
+pub mod conformance;
 pub mod data;
 pub mod experiment;
+pub mod knots;
 pub mod layers;
 pub mod network;
+pub mod refine;
 pub mod rng;
 pub mod snapshot;
 pub mod train;

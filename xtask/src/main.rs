@@ -122,6 +122,7 @@ fn test() -> Result<Tally, String> {
     let base = static_server::start(dist_dir())?;
     let (_driver, webdriver) = start_chromedriver()?;
     let shots = workspace_root().join("target").join("screenshots");
+    let _ = std::fs::remove_dir_all(&shots);
     let _ = std::fs::create_dir_all(&shots);
     println!("xtask: browser tests against {base} (screenshots in {})", shots.display());
     tally.cargo_test(

@@ -3,7 +3,9 @@
 
 pub mod activation;
 pub mod basis;
+pub mod fourier;
 pub mod init;
+pub mod lagrange;
 pub mod linear;
 pub mod pwl;
 

@@ -163,6 +163,26 @@ impl PiecewiseLinear {
     }
 }
 
+/// Per-synapse knots (the originals' adaptive layer): positions and values `[in, out, P]`, each
+/// synapse with its own sorted grid. The general form, `[batch, in, out, P]` in memory: used for
+/// conformance with the reference vectors and as the baseline the shared-grid layer is measured
+/// against. Optional mirror fold of the inputs onto [−1, 1] (the originals' `anti_periodic`).
+pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>, fold: bool) -> Tensor<2> {
+    let [_, _, knots] = positions.dims();
+    let x = if fold { super::basis::mirror_fold(x, 2.0) } else { x };
+    let starts = positions.clone().narrow(2, 0, knots - 1);
+    let widths = positions.narrow(2, 1, knots - 1) - starts.clone();
+    // Zero-width (duplicate) segments act as steps, taken at x ≥ the knot (half-open segments).
+    let duplicate = widths.clone().lower_equal_elem(0.0).float();
+    let z = (x.unsqueeze_dims::<4>(&[2, 3]) - starts.unsqueeze_dim::<4>(0) + duplicate.clone().mul_scalar(1e-30).unsqueeze_dim::<4>(0))
+        * widths.clamp_min(1e-30).recip().unsqueeze_dim::<4>(0);
+    let ramps = relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0; // [batch, in, out, P−1]
+    let first = values.clone().narrow(2, 0, 1);
+    let increments = values.clone().narrow(2, 1, knots - 1) - values.narrow(2, 0, knots - 1);
+    let y = (ramps * increments.unsqueeze_dim::<4>(0)).sum_dim(3) + first.unsqueeze_dim::<4>(0);
+    y.sum_dim(1).squeeze_dims::<2>(&[1, 3])
+}
+
 /// Host-side evaluation of one synapse from its knots (for plots and tests), same rules as `forward`.
 pub fn eval_host(positions: &[f32], values: &[f32], x: f32) -> f32 {
     let n = positions.len();
