@@ -50,3 +50,29 @@ fn same_seed_gives_bit_identical_losses() {
     let c = losses(&Experiment { init_seed: 2, ..e }, 40);
     assert_ne!(a, c, "a different init seed must change the run");
 }
+
+#[test]
+fn every_family_fits_a_sine_a_hundredfold() {
+    // fit1d_tiny-like: sin(3x) on [−1, 1], 256 points, full batch, Adam.
+    let base = Experiment {
+        dataset: "formula".into(),
+        formula: "sin(3*x)".into(),
+        points: 256,
+        test_fraction: 0.0,
+        ..Experiment::default()
+    };
+    let cases = [
+        (NetKind::Pwl, 16, 0, 0.05),
+        (NetKind::Continuous, 3, 8, 0.05),
+        (NetKind::Discontinuous, 3, 8, 0.05),
+        (NetKind::Polynomial, 8, 1, 0.05),
+        (NetKind::Fourier, 21, 1, 0.05),
+    ];
+    for (net, n, segments, lr) in cases {
+        let e = Experiment { net, knots: 16, n, segments, learning_rate: lr, ..base.clone() };
+        let l = losses(&e, 500);
+        let (first, best) = (l[0], l.iter().cloned().fold(f32::INFINITY, f32::min));
+        println!("{net:?}: loss {first:.3e} -> {best:.3e}");
+        assert!(best * 100.0 < first, "{net:?}: loss only went from {first} to {best}");
+    }
+}

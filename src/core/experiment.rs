@@ -39,6 +39,46 @@ impl BackendChoice {
 pub enum NetKind {
     Pwl,
     Mlp,
+    Continuous,
+    Discontinuous,
+    Polynomial,
+    Fourier,
+}
+
+impl NetKind {
+    pub const ALL: [NetKind; 6] =
+        [NetKind::Pwl, NetKind::Continuous, NetKind::Discontinuous, NetKind::Polynomial, NetKind::Fourier, NetKind::Mlp];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            NetKind::Pwl => "pwl",
+            NetKind::Mlp => "mlp",
+            NetKind::Continuous => "continuous",
+            NetKind::Discontinuous => "discontinuous",
+            NetKind::Polynomial => "polynomial",
+            NetKind::Fourier => "fourier",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            NetKind::Pwl => "Piecewise linear (moving knots)",
+            NetKind::Mlp => "Linear + activation",
+            NetKind::Continuous => "Piecewise polynomial, continuous",
+            NetKind::Discontinuous => "Piecewise polynomial, discontinuous",
+            NetKind::Polynomial => "Polynomial",
+            NetKind::Fourier => "Fourier series",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+
+    /// Families described by points per segment and segments.
+    pub fn uses_n(self) -> bool {
+        matches!(self, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial | NetKind::Fourier)
+    }
 }
 
 /// A 1-D fit experiment, complete: opening the same config reproduces the same run.
@@ -56,6 +96,10 @@ pub struct Experiment {
     pub depth: usize,
     pub knots: usize,
     pub learn_knots: bool,
+    /// Points per segment (Lagrange families) or basis functions (Fourier).
+    pub n: usize,
+    /// Segments of the piecewise polynomial families.
+    pub segments: usize,
     pub activation: Activation,
     pub bias: bool,
     pub normalization: Normalization,
@@ -83,6 +127,8 @@ impl Default for Experiment {
             depth: 0,
             knots: 12,
             learn_knots: true,
+            n: 3,
+            segments: 8,
             activation: Activation::Relu,
             bias: true,
             normalization: Normalization::None,
@@ -104,6 +150,8 @@ pub mod limits {
     pub const WIDTH: (usize, usize) = (1, 256);
     pub const DEPTH: (usize, usize) = (0, 6);
     pub const KNOTS: (usize, usize) = (2, 256);
+    pub const N: (usize, usize) = (1, 32);
+    pub const SEGMENTS: (usize, usize) = (1, 256);
     pub const BATCH: (usize, usize) = (0, 5000);
     pub const NOISE: (f64, f64) = (0.0, 2.0);
     pub const TEST_FRACTION: (f64, f64) = (0.0, 0.9);
@@ -128,9 +176,16 @@ impl Experiment {
         let mut widths = vec![1];
         widths.extend(std::iter::repeat(self.width).take(self.depth));
         widths.push(1);
+        use crate::core::layers::lagrange::Continuity;
         let family = match self.net {
             NetKind::Pwl => Family::Pwl { knots: self.knots, learn_positions: self.learn_knots },
             NetKind::Mlp => Family::Mlp { activation: self.activation, bias: self.bias },
+            NetKind::Continuous => Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Continuous },
+            NetKind::Discontinuous => {
+                Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Discontinuous }
+            }
+            NetKind::Polynomial => Family::Lagrange { n: self.n, segments: 1, continuity: Continuity::Continuous },
+            NetKind::Fourier => Family::Fourier { n: self.n },
         };
         NetworkSpec { family, widths, input_domain, normalization: self.normalization }
     }
@@ -152,7 +207,7 @@ impl Experiment {
         if self.test_fraction != d.test_fraction {
             keys.push(("test", self.test_fraction.to_string()));
         }
-        keys.push(("net", if self.net == NetKind::Pwl { "pwl" } else { "mlp" }.into()));
+        keys.push(("net", self.net.name().into()));
         keys.push(("width", self.width.to_string()));
         keys.push(("depth", self.depth.to_string()));
         match self.net {
@@ -164,6 +219,13 @@ impl Experiment {
             NetKind::Mlp => {
                 keys.push(("act", self.activation.name().into()));
                 keys.push(("bias", (self.bias as u8).to_string()));
+            }
+            kind => {
+                keys.push(("n", self.n.to_string()));
+                if matches!(kind, NetKind::Continuous | NetKind::Discontinuous) {
+                    keys.push(("segments", self.segments.to_string()));
+                }
+                keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
             }
         }
         keys.push(("opt", self.optimizer.name().into()));
@@ -220,11 +282,12 @@ impl Experiment {
                 "points" => e.points = reader.int(limits::POINTS, e.points),
                 "noise" => e.noise = reader.float(limits::NOISE, e.noise),
                 "test" => e.test_fraction = reader.float(limits::TEST_FRACTION, e.test_fraction),
-                "net" => match value.as_str() {
-                    "pwl" => e.net = NetKind::Pwl,
-                    "mlp" => e.net = NetKind::Mlp,
-                    _ => reader.bad("pwl or mlp"),
+                "net" => match NetKind::from_name(&value) {
+                    Some(k) => e.net = k,
+                    None => reader.bad("pwl, continuous, discontinuous, polynomial, fourier or mlp"),
                 },
+                "n" => e.n = reader.int(limits::N, e.n),
+                "segments" => e.segments = reader.int(limits::SEGMENTS, e.segments),
                 "width" => e.width = reader.int(limits::WIDTH, e.width),
                 "depth" => e.depth = reader.int(limits::DEPTH, e.depth),
                 "knots" => e.knots = reader.int(limits::KNOTS, e.knots),
@@ -364,6 +427,18 @@ mod tests {
         e.width = 20;
         e.depth = 2;
         e.learning_rate = 0.003;
+        let f = Experiment {
+            net: NetKind::Discontinuous,
+            n: 4,
+            segments: 12,
+            normalization: Normalization::MaxAbs,
+            depth: 1,
+            width: 5,
+            ..Experiment::default()
+        };
+        let (back, notices) = Experiment::from_link(&f.to_link());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, f);
         e.batch = 32;
         e.init_seed = 77;
         e.backend = BackendChoice::Cpu;

@@ -3,6 +3,9 @@
 use burn::module::Module;
 use burn::tensor::{Device, Tensor};
 
+use crate::core::layers::basis::max_abs;
+use crate::core::layers::fourier::FourierSeries;
+use crate::core::layers::lagrange::{Continuity, PiecewisePolynomial};
 use crate::core::layers::{Activation, LinearLayer, PiecewiseLinear};
 use crate::core::rng::{stream, Stream};
 
@@ -13,6 +16,18 @@ pub enum Family {
     Pwl { knots: usize, learn_positions: bool },
     /// Classic dense layers with an activation between them (not after the last).
     Mlp { activation: Activation, bias: bool },
+    /// Piecewise Lagrange polynomials on Chebyshev–Lobatto points: `n` points per segment,
+    /// `segments` segments (1 segment = a plain polynomial).
+    Lagrange { n: usize, segments: usize, continuity: Continuity },
+    /// Fourier series with `n` basis functions.
+    Fourier { n: usize },
+}
+
+impl Family {
+    /// Families whose synapses live on [−1, 1]: the network maps the data's x-range there first.
+    fn on_unit_interval(&self) -> bool {
+        matches!(self, Family::Lagrange { .. } | Family::Fourier { .. })
+    }
 }
 
 /// What sits between two piecewise layers.
@@ -46,6 +61,10 @@ impl NetworkSpec {
                     w[0] * knots * w[1] + if learn_positions { w[0] * (knots - 2) } else { 0 }
                 }
                 Family::Mlp { bias, .. } => w[0] * w[1] + if bias { w[1] } else { 0 },
+                Family::Lagrange { n, segments, continuity } => {
+                    w[0] * w[1] * crate::core::layers::lagrange::weights_per_synapse(n, segments, continuity)
+                }
+                Family::Fourier { n } => w[0] * w[1] * n,
             })
             .sum()
     }
@@ -55,6 +74,8 @@ impl NetworkSpec {
 pub enum Layer {
     Pwl(PiecewiseLinear),
     Linear(LinearLayer),
+    Poly(PiecewisePolynomial),
+    Fourier(FourierSeries),
 }
 
 impl Layer {
@@ -62,6 +83,8 @@ impl Layer {
         match self {
             Layer::Pwl(l) => l.forward(x),
             Layer::Linear(l) => l.forward(x),
+            Layer::Poly(l) => l.forward(x),
+            Layer::Fourier(l) => l.forward(x),
         }
     }
 }
@@ -88,6 +111,10 @@ impl Network {
                     Layer::Pwl(PiecewiseLinear::new(w[0], w[1], knots, domain, learn_positions, &mut rng, device))
                 }
                 Family::Mlp { bias, .. } => Layer::Linear(LinearLayer::new(w[0], w[1], bias, &mut rng, device)),
+                Family::Lagrange { n, segments, continuity } => {
+                    Layer::Poly(lagrange_lines(w[0], w[1], n, segments, continuity, &mut rng, device))
+                }
+                Family::Fourier { n } => Layer::Fourier(fourier_init(w[0], w[1], n, &mut rng, device)),
             })
             .collect();
         Network { layers, spec: spec.clone() }
@@ -96,7 +123,12 @@ impl Network {
     /// `[batch, in]` → `[batch, out]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
-        let mut h = x;
+        let mut h = if self.spec.family.on_unit_interval() {
+            let (lo, hi) = self.spec.input_domain;
+            x.sub_scalar(lo).mul_scalar(2.0 / (hi - lo).max(1e-12)).sub_scalar(1.0)
+        } else {
+            x
+        };
         for (l, layer) in self.layers.iter().enumerate() {
             h = layer.forward(h);
             if l == last {
@@ -104,11 +136,8 @@ impl Network {
             }
             h = match (&self.spec.family, self.spec.normalization) {
                 (Family::Mlp { activation, .. }, _) => activation.apply(h),
-                (Family::Pwl { .. }, Normalization::MaxAbs) => {
-                    let scale = h.clone().abs().max_dim(1).add_scalar(1e-6);
-                    h / scale
-                }
-                (Family::Pwl { .. }, Normalization::None) => h,
+                (_, Normalization::MaxAbs) => max_abs(h, 1e-6),
+                (_, Normalization::None) => h,
             };
         }
         h
@@ -121,6 +150,52 @@ impl Network {
             _ => None,
         }
     }
+}
+
+/// Lagrange synapses start as random lines `a·ξ + b` sampled at their nodes (the originals' optional
+/// linear init; their default makes every synapse a constant), scaled by 1/in.
+fn lagrange_lines(
+    inputs: usize,
+    outputs: usize,
+    n: usize,
+    segments: usize,
+    continuity: Continuity,
+    rng: &mut impl rand::Rng,
+    device: &Device,
+) -> PiecewisePolynomial {
+    let nodes = crate::core::layers::basis::lobatto(n.max(1));
+    let k = crate::core::layers::lagrange::weights_per_synapse(n.max(1), segments.max(1), continuity);
+    let mut w = vec![0.0f32; outputs * inputs * k];
+    for link in 0..outputs * inputs {
+        let a: f32 = rng.random_range(-1.0..1.0) / inputs as f32;
+        let b: f32 = rng.random_range(-0.5..0.5) / inputs as f32;
+        for s in 0..segments.max(1) {
+            for (m, xm) in nodes.iter().enumerate() {
+                let xi = -1.0 + 2.0 / segments.max(1) as f64 * (s as f64 + (xm + 1.0) / 2.0);
+                let idx = crate::core::layers::lagrange::weight_index(n.max(1), s, m, continuity);
+                w[link * k + idx] = a * xi as f32 + b;
+            }
+        }
+    }
+    PiecewisePolynomial::from_weights(w, outputs, inputs, n, segments, continuity, None, device)
+}
+
+/// Fourier synapses start with a random constant and a random first sine (a slope through the
+/// middle), and small higher harmonics that shrink with frequency.
+fn fourier_init(inputs: usize, outputs: usize, n: usize, rng: &mut impl rand::Rng, device: &Device) -> FourierSeries {
+    let scale = 1.0 / inputs as f32;
+    let w = (0..outputs * inputs * n)
+        .map(|idx| {
+            let j = idx % n;
+            let freq = ((j + 1) / 2).max(1) as f32;
+            let amplitude = match j {
+                0 | 1 => 1.0,
+                _ => 0.1 / freq,
+            };
+            rng.random_range(-amplitude..amplitude) * scale
+        })
+        .collect();
+    FourierSeries::from_weights(w, outputs, inputs, n, device)
 }
 
 #[cfg(test)]

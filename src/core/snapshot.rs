@@ -7,6 +7,8 @@
 
 use burn::tensor::{Device, Tensor};
 
+use crate::core::layers::fourier::FourierSeries;
+use crate::core::layers::lagrange::{Continuity, PiecewisePolynomial};
 use crate::core::layers::{LinearLayer, PiecewiseLinear};
 use crate::core::network::{Layer, Network, NetworkSpec};
 
@@ -15,6 +17,10 @@ use crate::core::network::{Layer, Network, NetworkSpec};
 pub enum LayerWeights {
     Pwl { width_logits: Vec<f32>, values: Vec<f32>, inputs: usize, knots: usize, outputs: usize, domain: (f32, f32), learn_positions: bool },
     Linear { weight: Vec<f32>, bias: Option<Vec<f32>>, inputs: usize, outputs: usize },
+    /// Weights `[out, in, K]`.
+    Poly { weights: Vec<f32>, outputs: usize, inputs: usize, n: usize, segments: usize, continuity: Continuity, periodicity: Option<f32> },
+    /// Weights `[out, in, n]`.
+    Fourier { weights: Vec<f32>, outputs: usize, inputs: usize, n: usize },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -52,6 +58,22 @@ impl Snapshot {
                     inputs: l.inputs(),
                     outputs: l.outputs(),
                 },
+                Layer::Poly(l) => {
+                    let [outputs, inputs, _] = l.dims();
+                    LayerWeights::Poly {
+                        weights: read(l.weights.val()).await?,
+                        outputs,
+                        inputs,
+                        n: l.n(),
+                        segments: l.segments(),
+                        continuity: l.continuity(),
+                        periodicity: l.periodicity(),
+                    }
+                }
+                Layer::Fourier(l) => {
+                    let [outputs, inputs, n] = l.weights.dims();
+                    LayerWeights::Fourier { weights: read(l.weights.val()).await?, outputs, inputs, n }
+                }
             });
         }
         Ok(Snapshot { spec: net.spec.clone(), layers })
@@ -72,6 +94,12 @@ impl Snapshot {
                     weight: crate::core::layers::init::param(weight.clone(), [*inputs, *outputs], device),
                     bias: bias.as_ref().map(|b| crate::core::layers::init::param(b.clone(), [*outputs], device)),
                 }),
+                LayerWeights::Poly { weights, outputs, inputs, n, segments, continuity, periodicity } => Layer::Poly(
+                    PiecewisePolynomial::from_weights(weights.clone(), *outputs, *inputs, *n, *segments, *continuity, *periodicity, device),
+                ),
+                LayerWeights::Fourier { weights, outputs, inputs, n } => {
+                    Layer::Fourier(FourierSeries::from_weights(weights.clone(), *outputs, *inputs, *n, device))
+                }
             })
             .collect();
         Network { layers, spec: self.spec.clone() }
@@ -89,6 +117,8 @@ mod tests {
         let device = Device::flex().autodiff();
         for family in [
             Family::Pwl { knots: 5, learn_positions: true },
+            Family::Lagrange { n: 3, segments: 4, continuity: Continuity::Discontinuous },
+            Family::Fourier { n: 5 },
             Family::Mlp { activation: Activation::Tanh, bias: true },
         ] {
             let spec = NetworkSpec { family, widths: vec![1, 3, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None };

@@ -141,18 +141,26 @@ pub fn Controls(ui: Ui) -> impl IntoView {
         </section>
         <section class="panel" aria-label="Network">
             <h2>"Network"</h2>
-            {choice(ui, "Synapses", "net", vec![("pwl", "Piecewise linear"), ("mlp", "Linear + activation")],
-                |e| if e.net == NetKind::Pwl { "pwl".into() } else { "mlp".into() },
-                |e, v| e.net = if v == "mlp" { NetKind::Mlp } else { NetKind::Pwl })}
+            {choice(ui, "Synapses", "net", NetKind::ALL.iter().map(|k| (k.name(), k.label())).collect(),
+                |e| e.net.name().into(), |e, v| if let Some(k) = NetKind::from_name(v) { e.net = k })}
             {number(ui, "Hidden layers", "depth", (limits::DEPTH.0 as f64, limits::DEPTH.1 as f64), "1", |e| e.depth as f64, |e, v| e.depth = v as usize)}
             {number(ui, "Width", "width", (limits::WIDTH.0 as f64, limits::WIDTH.1 as f64), "1", |e| e.width as f64, |e, v| e.width = v as usize)}
-            <Show when=is_pwl fallback=move || view! {
+            <Show when=move || ui.exp.with(|e| e.net == NetKind::Mlp)>
                 {choice(ui, "Activation", "act", Activation::ALL.iter().map(|a| (a.name(), a.name())).collect(),
                     |e| e.activation.name().into(), |e, v| if let Some(a) = Activation::from_name(v) { e.activation = a })}
                 {checkbox(ui, "Bias", "bias", |e| e.bias, |e, v| e.bias = v)}
-            }>
+            </Show>
+            <Show when=is_pwl>
                 {number(ui, "Knots per input", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
                 {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
+            </Show>
+            <Show when=move || ui.exp.with(|e| e.net.uses_n())>
+                {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
+            </Show>
+            <Show when=move || ui.exp.with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
+                {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
+            </Show>
+            <Show when=move || ui.exp.with(|e| e.net != NetKind::Mlp)>
                 {choice(ui, "Between layers", "norm", vec![("none", "nothing"), ("maxabs", "max-abs normalisation")],
                     |e| if e.normalization == Normalization::MaxAbs { "maxabs".into() } else { "none".into() },
                     |e, v| e.normalization = if v == "maxabs" { Normalization::MaxAbs } else { Normalization::None })}

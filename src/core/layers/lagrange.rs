@@ -98,6 +98,10 @@ impl PiecewisePolynomial {
         self.segments
     }
 
+    pub fn periodicity(&self) -> Option<f32> {
+        (self.periodicity > 0.0).then_some(self.periodicity)
+    }
+
     pub fn dims(&self) -> [usize; 3] {
         self.weights.dims()
     }
