@@ -3,7 +3,7 @@
 #[cfg(target_arch = "wasm32")]
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(piecewise_playground::web::App);
+    leptos::mount::mount_to_body(piecewise_playground::web::Root);
 }
 
 #[cfg(not(target_arch = "wasm32"))]

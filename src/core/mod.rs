@@ -3,6 +3,7 @@
 //! Nothing in here may depend on web-sys, js-sys or leptos: it compiles and is unit-tested natively
 //! on burn's CPU backend, and the web layer drives it on whatever `Device` the browser gave us.
 
+pub mod bench;
 pub mod conformance;
 pub mod data;
 pub mod experiment;

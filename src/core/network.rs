@@ -154,7 +154,7 @@ impl Network {
 
 /// Lagrange synapses start as random lines `a·ξ + b` sampled at their nodes (the originals' optional
 /// linear init; their default makes every synapse a constant), scaled by 1/in.
-fn lagrange_lines(
+pub fn lagrange_lines(
     inputs: usize,
     outputs: usize,
     n: usize,

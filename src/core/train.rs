@@ -182,3 +182,17 @@ pub fn divergence(loss: f32, best: f32) -> Option<String> {
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::divergence;
+
+    #[test]
+    fn divergence_is_caught_and_normal_noise_is_not() {
+        assert!(divergence(f32::NAN, 0.1).is_some());
+        assert!(divergence(f32::INFINITY, 0.1).is_some());
+        assert!(divergence(5e3, 0.01).is_some());
+        assert!(divergence(0.2, 0.01).is_none(), "a bumpy loss is not a divergence");
+        assert!(divergence(0.5, f32::INFINITY).is_none(), "the first loss is never a divergence");
+    }
+}

@@ -39,8 +39,11 @@ struct Session {
     trainer: Trainer,
     samples: Samples1d,
     backend: Chosen,
-    /// Weights known to be finite, and the step they belong to.
+    /// Weights known to be good — a later loss computed from them (or from their successors)
+    /// was finite and not exploding — and the step they belong to.
     last_good: Option<(Snapshot, u64)>,
+    /// The most recent copy, not yet vouched for by a later loss.
+    pending: Option<(Snapshot, u64)>,
     best_loss: f32,
     history: Vec<(u64, f32)>,
     test_history: Vec<(u64, f32)>,
@@ -92,13 +95,19 @@ pub async fn rebuild(ui: Ui) {
     let samples = exp.dataset_for(target).sample();
     let spec = exp.network_spec(samples.x_range);
     let net = Network::new(&spec, exp.init_seed, &chosen.device);
+    // The initial weights are the first "good" state a divergence can fall back to.
+    let initial = Snapshot::take(&net).await.ok().map(|snap| (snap, 0));
+    if generation() != wanted_generation {
+        return;
+    }
     let trainer = Trainer::new(net, &samples, exp.train_config(), &chosen.device);
     SESSION.with(|s| {
         *s.borrow_mut() = Some(Session {
             trainer,
             samples,
             backend: chosen,
-            last_good: None,
+            last_good: initial,
+            pending: None,
             best_loss: f32::INFINITY,
             history: Vec::new(),
             test_history: Vec::new(),
@@ -186,11 +195,20 @@ async fn check_and_record(ui: Ui, loss: f32, steps: u64, done: usize, elapsed_ms
             Some((snap, at)) => {
                 let net = snap.restore(&s.backend.device);
                 s.trainer.replace_network(net, at);
+                // The history after the restored step belongs to weights that no longer exist.
+                s.history.retain(|(step, _)| *step <= at);
+                s.test_history.retain(|(step, _)| *step <= at);
                 Some(at)
             }
             None => None,
         })
         .flatten();
+        if let Some(at) = restored {
+            ui.readout.update(|r| {
+                r.steps = at;
+                r.loss = None;
+            });
+        }
         let tail = match restored {
             Some(at) => format!(" Training is paused and the weights of step {at} are back."),
             None => " Training is paused; press reset to start again.".into(),
@@ -207,7 +225,11 @@ async fn check_and_record(ui: Ui, loss: f32, steps: u64, done: usize, elapsed_ms
             let keep: Vec<_> = s.history.iter().step_by(2).copied().collect();
             s.history = keep;
         }
-        s.last_good.as_ref().map(|(_, at)| *at).unwrap_or(0) + 1 <= steps
+        // The loss just read was computed from weights at or after the pending copy: vouch for it.
+        if let Some(p) = s.pending.take() {
+            s.last_good = Some(p);
+        }
+        true
     })
     .unwrap_or(false);
     ui.readout.update(|r| {
@@ -225,7 +247,8 @@ thread_local! {
     static LAST_SNAPSHOT_AT: Cell<f64> = const { Cell::new(f64::NEG_INFINITY) };
 }
 
-/// Copy the current (finite) weights to the host, at most every `SNAPSHOT_EVERY_MS`.
+/// Copy the current weights to the host, at most every `SNAPSHOT_EVERY_MS`. The copy only becomes
+/// "last good" once a later loss has been checked (see `check_and_record`).
 async fn remember_good_weights() {
     if now_ms() - LAST_SNAPSHOT_AT.with(Cell::get) < SNAPSHOT_EVERY_MS {
         return;
@@ -235,7 +258,7 @@ async fn remember_good_weights() {
     let Some((net, steps)) = with_session(|s| (s.trainer.network().clone(), s.trainer.steps())) else { return };
     if let Ok(snap) = Snapshot::take(&net).await {
         if generation() == gen {
-            with_session(|s| s.last_good = Some((snap, steps)));
+            with_session(|s| s.pending = Some((snap, steps)));
         }
     }
 }

@@ -4,6 +4,7 @@
 
 mod app;
 mod backend;
+mod bench_page;
 mod controls;
 mod driver;
 mod plot;
@@ -11,3 +12,16 @@ mod state;
 mod url;
 
 pub use app::App;
+
+use leptos::prelude::*;
+
+/// The page: the playground, or the benchmark runner for `#bench…` links.
+#[component]
+pub fn Root() -> impl IntoView {
+    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
+    if hash.starts_with("#bench") {
+        view! { <bench_page::BenchPage seconds=bench_page::seconds_from(&hash) /> }.into_any()
+    } else {
+        view! { <App /> }.into_any()
+    }
+}

@@ -172,6 +172,7 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     let ctx = context(canvas)?;
     let xs: Vec<(f64, String)> = ticks(0.0, last_step as f64, 6)
         .into_iter()
+        .filter(|v| v.fract() == 0.0) // steps are whole numbers
         .map(|v| (chart.backend_coord(&(v as u64, lo)).0 as f64, label(v)))
         .collect();
     let (d0, d1) = (lo.log10().round() as i32, hi.log10().round() as i32);

@@ -1,6 +1,8 @@
 //! `cargo xtask serve [--open]`: install what is missing, then serve the playground on 127.0.0.1:8080.
 //! `cargo xtask test`: install what is missing, run the native tests, build the page, and run the
 //! browser tests in headless Chromium (CPU and WebGPU paths), ending with one summary line.
+//! `cargo xtask bench [--image-seconds S]`: the benchmark workloads on the native CPU path and on
+//! the wasm CPU path in headless Chromium, one JSON line each (see docs/benchmarks.md).
 
 mod static_server;
 mod tools;
@@ -137,6 +139,22 @@ fn test() -> Result<Tally, String> {
     Ok(tally)
 }
 
+fn bench(seconds: &str) -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_chromium()?;
+    println!("xtask: benchmarks on the native CPU path");
+    run(cargo().args(["run", "--quiet", "--release", "--bin", "bench", "--", "--image-seconds", seconds]))?;
+    build_page()?;
+    let base = static_server::start(dist_dir())?;
+    let (_driver, webdriver) = start_chromedriver()?;
+    println!("xtask: benchmarks on the wasm CPU path (headless Chromium)");
+    run(cargo()
+        .args(["test", "--quiet", "-p", "browser-tests", "--test", "bench", "--", "--ignored", "--nocapture"])
+        .env("PLAYGROUND_URL", &base)
+        .env("WEBDRIVER_URL", &webdriver)
+        .env("BENCH_SECONDS", seconds))
+}
+
 fn serve(open: bool) -> Result<(), String> {
     tools::ensure_build_tools()?;
     println!("xtask: serving the playground at http://127.0.0.1:8080/ (first build takes a while)");
@@ -155,9 +173,13 @@ fn main() -> ExitCode {
     let result = match args.first().map(String::as_str) {
         Some("serve") => serve(args.iter().any(|a| a == "--open")).map(|_| None),
         Some("test") => test().map(Some),
+        Some("bench") => {
+            let seconds = args.iter().position(|a| a == "--image-seconds").and_then(|i| args.get(i + 1)).cloned();
+            bench(seconds.as_deref().unwrap_or("60")).map(|_| None)
+        }
         Some("build") => tools::ensure_build_tools().and_then(|_| build_page()).map(|_| None),
         _ => {
-            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask build");
+            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask bench [--image-seconds S] | cargo xtask build");
             return ExitCode::from(2);
         }
     };

@@ -122,3 +122,35 @@ async fn typing_a_formula_changes_the_target_and_bad_ones_are_refused() {
     page.screenshot("formula").await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn a_diverging_run_pauses_with_a_message_and_keeps_good_weights() {
+    // Plain SGD at learning rate 10 on a deep ReLU net over x in [0, 10] explodes within steps.
+    let page = Page::open("#backend=cpu&dataset=line0&net=mlp&depth=2&width=16&opt=sgd&lr=10").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.click("play").await;
+    let message = page
+        .wait_for("the divergence message", Duration::from_secs(60), || async {
+            let m = page.text("message").await;
+            (!m.is_empty()).then_some(m)
+        })
+        .await;
+    assert!(message.contains("learning rate"), "{message}");
+    // Paused, and what is shown is a number again (the restored weights' loss or the last good one).
+    let steps = page.number("steps").await;
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert_eq!(steps, page.number("steps").await, "training must pause");
+    assert!(page.text("play").await.contains("Play"));
+    page.screenshot("diverged").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_garbage_link_opens_the_defaults_with_a_notice() {
+    let page = Page::open("#v=1&knots=99999&lr=banana&dataset=%FF&zzz=1&backend=cpu").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    let notice = page.text("notice").await;
+    assert!(notice.contains("knots") && notice.contains("zzz"), "{notice}");
+    assert!(page.number("params").await.unwrap_or(0.0) > 0.0);
+    page.close().await;
+}
