@@ -190,3 +190,62 @@ mod tests {
         assert!(k.insert_points(&[1.5]).is_err());
     }
 }
+
+/// Knot positions `[in, P]` of a shared-grid layer from its width logits `[in, P−1]`
+/// (softmax-normalised widths accumulated from the domain start, as the layer computes them).
+pub fn positions_from_logits(logits: &[f32], inputs: usize, knots: usize, domain: (f32, f32)) -> Vec<f64> {
+    let (lo, hi) = (domain.0 as f64, domain.1 as f64);
+    let mut out = Vec::with_capacity(inputs * knots);
+    for row in logits.chunks(knots - 1).take(inputs) {
+        let max = row.iter().cloned().fold(f32::NEG_INFINITY, f32::max) as f64;
+        let exp: Vec<f64> = row.iter().map(|&l| (l as f64 - max).exp()).collect();
+        let total: f64 = exp.iter().sum();
+        let mut p = lo;
+        out.push(p);
+        for e in &exp {
+            p += (hi - lo) * e / total;
+            out.push(p);
+        }
+        *out.last_mut().expect("a knot") = hi;
+    }
+    out
+}
+
+/// Width logits `[in, P−1]` that reproduce sorted positions `[in, P]`. A zero-width segment (a
+/// duplicated knot) gets the width 1e-9 of the domain: invisible at f32 precision.
+pub fn logits_from_positions(positions: &[f64], inputs: usize, knots: usize, domain: (f32, f32)) -> Vec<f32> {
+    let span = (domain.1 - domain.0) as f64;
+    positions
+        .chunks(knots)
+        .take(inputs)
+        .flat_map(|p| p.windows(2).map(|w| ((w[1] - w[0]).max(1e-9 * span) / span).ln() as f32).collect::<Vec<_>>())
+        .collect()
+}
+
+/// Insert, in each input's shared grid, the midpoint of the interval holding `x[i]`; every
+/// outgoing synapse takes its own interpolated value there, so the layer's function is unchanged.
+/// `positions` is `[in, P]`, `values` `[in, P, out]`; returns the new arrays (P + 1 knots).
+pub fn insert_shared(positions: &[f64], values: &[f64], inputs: usize, knots: usize, outputs: usize, x: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let mut new_p = Vec::with_capacity(inputs * (knots + 1));
+    let mut new_v = Vec::with_capacity(inputs * (knots + 1) * outputs);
+    for i in 0..inputs {
+        let r = &positions[i * knots..(i + 1) * knots];
+        let xi = x[i].clamp(r[0], r[knots - 1]);
+        let l = r.iter().rposition(|&q| q <= xi).unwrap_or(0);
+        let h = r.iter().position(|&q| q >= xi).unwrap_or(knots - 1);
+        let mid = (r[l] + r[h]) / 2.0;
+        let at = r.partition_point(|&q| q <= mid);
+        let column = |o: usize| -> Vec<f64> { (0..knots).map(|k| values[(i * knots + k) * outputs + o]).collect() };
+        let inserted: Vec<f64> = (0..outputs).map(|o| value_at(r, &column(o), mid)).collect();
+        for k in 0..=knots {
+            let (pos, vals): (f64, Vec<f64>) = match k.cmp(&at) {
+                std::cmp::Ordering::Less => (r[k], (0..outputs).map(|o| values[(i * knots + k) * outputs + o]).collect()),
+                std::cmp::Ordering::Equal => (mid, inserted.clone()),
+                std::cmp::Ordering::Greater => (r[k - 1], (0..outputs).map(|o| values[(i * knots + k - 1) * outputs + o]).collect()),
+            };
+            new_p.push(pos);
+            new_v.extend(vals);
+        }
+    }
+    (new_p, new_v)
+}

@@ -7,6 +7,7 @@ pub mod bench;
 pub mod conformance;
 pub mod data;
 pub mod experiment;
+pub mod grow;
 pub mod knots;
 pub mod layers;
 pub mod network;

@@ -123,24 +123,45 @@ impl Network {
     /// `[batch, in]` → `[batch, out]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
-        let mut h = if self.spec.family.on_unit_interval() {
+        let mut h = self.normalise_input(x);
+        for (l, layer) in self.layers.iter().enumerate() {
+            h = layer.forward(h);
+            if l < last {
+                h = self.between_layers(h);
+            }
+        }
+        h
+    }
+
+    /// The input of every layer for the batch `x` (after the previous layer's normalisation or
+    /// activation), in order.
+    pub fn layer_inputs(&self, x: Tensor<2>) -> Vec<Tensor<2>> {
+        let mut inputs = Vec::with_capacity(self.layers.len());
+        let mut h = self.normalise_input(x);
+        for (l, layer) in self.layers.iter().enumerate() {
+            inputs.push(h.clone());
+            if l + 1 < self.layers.len() {
+                h = self.between_layers(layer.forward(h));
+            }
+        }
+        inputs
+    }
+
+    fn normalise_input(&self, x: Tensor<2>) -> Tensor<2> {
+        if self.spec.family.on_unit_interval() {
             let (lo, hi) = self.spec.input_domain;
             x.sub_scalar(lo).mul_scalar(2.0 / (hi - lo).max(1e-12)).sub_scalar(1.0)
         } else {
             x
-        };
-        for (l, layer) in self.layers.iter().enumerate() {
-            h = layer.forward(h);
-            if l == last {
-                break;
-            }
-            h = match (&self.spec.family, self.spec.normalization) {
-                (Family::Mlp { activation, .. }, _) => activation.apply(h),
-                (_, Normalization::MaxAbs) => max_abs(h, 1e-6),
-                (_, Normalization::None) => h,
-            };
         }
-        h
+    }
+
+    fn between_layers(&self, h: Tensor<2>) -> Tensor<2> {
+        match (&self.spec.family, self.spec.normalization) {
+            (Family::Mlp { activation, .. }, _) => activation.apply(h),
+            (_, Normalization::MaxAbs) => max_abs(h, 1e-6),
+            (_, Normalization::None) => h,
+        }
     }
 
     /// Knot positions of the first layer, `[in, P]`, when it is piecewise linear.

@@ -349,3 +349,43 @@ pub async fn apply(ui: Ui, old: Experiment, new: Experiment) {
     ui.running.set(false);
     rebuild(ui).await;
 }
+
+/// Grow the network by one knot per input grid, next to the worst-fitted training point. The
+/// function is unchanged; the optimiser restarts (see `core::grow`).
+pub async fn insert_knot(ui: Ui) {
+    let was_running = ui.running.get_untracked();
+    ui.running.set(false);
+    TimeoutFuture::new(0).await; // let an in-flight chunk finish first
+    let gen = generation();
+    let Some((net, xs, ys, pred)) = with_session(|s| {
+        let pred = s.trainer.predict(&s.samples.train_x);
+        (s.trainer.network().clone(), s.samples.train_x.clone(), s.samples.train_y.clone(), pred)
+    }) else {
+        return;
+    };
+    let Ok(pred) = read(pred).await else { return };
+    let worst = (0..xs.len()).max_by(|&a, &b| (pred[a] - ys[a]).abs().total_cmp(&(pred[b] - ys[b]).abs()));
+    let Some(worst) = worst else { return };
+    match crate::core::grow::insert_knot_near(&net, xs[worst]).await {
+        Ok(grown) if generation() == gen => {
+            let parameters = grown.spec.parameter_count();
+            // Older good weights have the old shape: the grown network (same function) replaces them.
+            let good = Snapshot::take(&grown).await.ok();
+            with_session(|s| {
+                let steps = s.trainer.steps();
+                s.trainer.replace_network(grown, steps);
+                s.last_good = good.map(|snap| (snap, steps));
+                s.pending = None;
+            });
+            ui.readout.update(|r| r.parameters = parameters);
+            ui.message.set(Some(format!(
+                "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged, the optimiser restarts.",
+                xs[worst]
+            )));
+            publish_frame(ui).await;
+        }
+        Ok(_) => {}
+        Err(e) => ui.message.set(Some(format!("Could not insert a knot: {e}"))),
+    }
+    ui.running.set(was_running);
+}

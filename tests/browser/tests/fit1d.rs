@@ -154,3 +154,30 @@ async fn a_garbage_link_opens_the_defaults_with_a_notice() {
     assert!(page.number("params").await.unwrap_or(0.0) > 0.0);
     page.close().await;
 }
+
+#[tokio::test]
+async fn inserting_a_knot_grows_the_network_without_a_reset() {
+    let page = Page::open("#backend=cpu&knots=6").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    for _ in 0..3 {
+        page.click("step").await;
+    }
+    let steps = page.wait_for("3 steps", Duration::from_secs(20), || async { page.number("steps").await.filter(|s| *s >= 3.0) }).await;
+    let params = page.number("params").await.expect("params");
+    page.click("insert-knot").await;
+    let message = page
+        .wait_for("the insertion message", Duration::from_secs(20), || async {
+            let m = page.text("message").await;
+            m.contains("Inserted a knot").then_some(m)
+        })
+        .await;
+    // One more value and one more learned position for the single synapse; training not reset.
+    assert_eq!(page.number("params").await, Some(params + 2.0), "{message}");
+    assert_eq!(page.number("steps").await, Some(steps));
+    page.click("step").await;
+    page.wait_for("training to continue", Duration::from_secs(20), || async {
+        page.number("steps").await.filter(|s| *s > steps).map(|_| ())
+    })
+    .await;
+    page.close().await;
+}
