@@ -96,6 +96,9 @@ pub struct Experiment {
     pub depth: usize,
     pub knots: usize,
     pub learn_knots: bool,
+    /// Grow a knot on each loss plateau (the originals' "dynamic" mode), up to `max_knots`.
+    pub grow: bool,
+    pub max_knots: usize,
     /// Points per segment (Lagrange families) or basis functions (Fourier).
     pub n: usize,
     /// Segments of the piecewise polynomial families.
@@ -127,6 +130,8 @@ impl Default for Experiment {
             depth: 0,
             knots: 12,
             learn_knots: true,
+            grow: false,
+            max_knots: 32,
             n: 3,
             segments: 8,
             activation: Activation::Relu,
@@ -214,6 +219,10 @@ impl Experiment {
             NetKind::Pwl => {
                 keys.push(("knots", self.knots.to_string()));
                 keys.push(("learnknots", (self.learn_knots as u8).to_string()));
+                if self.grow {
+                    keys.push(("grow", "1".into()));
+                    keys.push(("maxknots", self.max_knots.to_string()));
+                }
                 keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
             }
             NetKind::Mlp => {
@@ -292,6 +301,8 @@ impl Experiment {
                 "depth" => e.depth = reader.int(limits::DEPTH, e.depth),
                 "knots" => e.knots = reader.int(limits::KNOTS, e.knots),
                 "learnknots" => e.learn_knots = reader.flag(e.learn_knots),
+                "grow" => e.grow = reader.flag(e.grow),
+                "maxknots" => e.max_knots = reader.int(limits::KNOTS, e.max_knots),
                 "bias" => e.bias = reader.flag(e.bias),
                 "norm" => match value.as_str() {
                     "none" => e.normalization = Normalization::None,
@@ -427,6 +438,8 @@ mod tests {
         e.width = 20;
         e.depth = 2;
         e.learning_rate = 0.003;
+        let g = Experiment { grow: true, max_knots: 40, ..Experiment::default() };
+        assert_eq!(Experiment::from_link(&g.to_link()), (g, vec![]));
         let f = Experiment {
             net: NetKind::Discontinuous,
             n: 4,

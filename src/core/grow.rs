@@ -39,3 +39,45 @@ pub async fn insert_knot_near(net: &Network, x: f32) -> Result<Network, String> 
     snap.spec.family = Family::Pwl { knots: knots + 1, learn_positions };
     Ok(snap.restore(&device))
 }
+
+/// The originals' "dynamic" growth rule, in steps instead of epochs: grow when the loss improved
+/// by less than `threshold` (relative) over the last `window` steps, at least `window` steps after
+/// the previous growth, while the network has fewer than `max_knots` knots.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Plateau {
+    pub window: u64,
+    pub threshold: f32,
+    pub max_knots: usize,
+}
+
+impl Plateau {
+    pub const DEFAULT_WINDOW: u64 = 100;
+    pub const DEFAULT_THRESHOLD: f32 = 0.1;
+
+    /// `history` holds (step, loss) in step order.
+    pub fn should_grow(&self, history: &[(u64, f32)], knots: usize, last_growth: u64) -> bool {
+        let Some(&(now, latest)) = history.last() else { return false };
+        if knots >= self.max_knots || now < last_growth + self.window || now < self.window {
+            return false;
+        }
+        let Some(&(_, earlier)) = history.iter().rev().find(|(s, _)| *s + self.window <= now) else { return false };
+        earlier.is_finite() && latest.is_finite() && earlier > 0.0 && (earlier - latest) / earlier < self.threshold
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Plateau;
+
+    #[test]
+    fn grows_only_on_a_plateau_with_room_and_spacing() {
+        let rule = Plateau { window: 100, threshold: 0.1, max_knots: 10 };
+        let falling: Vec<(u64, f32)> = (0..=300).map(|s| (s, 1.0 / (1.0 + s as f32))).collect();
+        assert!(!rule.should_grow(&falling, 5, 0), "still improving fast");
+        let flat: Vec<(u64, f32)> = (0..=300).map(|s| (s, 0.5 - s as f32 * 1e-5)).collect();
+        assert!(rule.should_grow(&flat, 5, 0));
+        assert!(!rule.should_grow(&flat, 10, 0), "at the maximum");
+        assert!(!rule.should_grow(&flat, 5, 250), "too soon after the last growth");
+        assert!(!rule.should_grow(&flat[..50], 5, 0), "too early");
+    }
+}

@@ -153,6 +153,8 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <Show when=is_pwl>
                 {number(ui, "Knots per input", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
                 {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
+                {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
+                {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
                     on:click=move |_| spawn_local(driver::insert_knot(ui))>"Insert knot where the error is largest"</button>
             </Show>

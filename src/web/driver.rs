@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use super::backend::{self, Active, Chosen};
 use super::state::{BackendStatus, Frame, Readout, Ui};
 use crate::core::data::Samples1d;
-use crate::core::experiment::Experiment;
+use crate::core::experiment::{Experiment, NetKind};
+use crate::core::grow::Plateau;
+use crate::core::network::Family;
 use crate::core::network::Network;
 use crate::core::snapshot::{read, Snapshot};
 use crate::core::train::{divergence, Trainer};
@@ -47,6 +49,8 @@ struct Session {
     best_loss: f32,
     history: Vec<(u64, f32)>,
     test_history: Vec<(u64, f32)>,
+    /// Step of the last automatic growth (plateau schedule).
+    last_growth: u64,
 }
 
 thread_local! {
@@ -111,6 +115,7 @@ pub async fn rebuild(ui: Ui) {
             best_loss: f32::INFINITY,
             history: Vec::new(),
             test_history: Vec::new(),
+            last_growth: 0,
         })
     });
     ui.message.set(None);
@@ -138,6 +143,7 @@ pub async fn run(ui: Ui) {
             continue;
         }
         advance(ui, None).await;
+        grow_on_plateau(ui).await;
         if now_ms() - last_frame > FRAME_EVERY_MS {
             publish_frame(ui).await;
             last_frame = now_ms();
@@ -340,14 +346,34 @@ async fn publish_frame(ui: Ui) {
 
 /// Used by the views when the experiment changes: decide what must be rebuilt.
 pub async fn apply(ui: Ui, old: Experiment, new: Experiment) {
-    let only_lr = Experiment { learning_rate: old.learning_rate, ..new.clone() } == old;
+    // Settings that apply to the running session without rebuilding it.
+    let live_only = Experiment { learning_rate: old.learning_rate, grow: old.grow, max_knots: old.max_knots, ..new.clone() } == old;
     super::url::write(&new);
-    if only_lr {
+    if live_only {
         set_learning_rate(new.learning_rate);
         return;
     }
     ui.running.set(false);
     rebuild(ui).await;
+}
+
+/// The "dynamic" schedule: when the loss stops improving, insert a knot (up to the maximum).
+async fn grow_on_plateau(ui: Ui) {
+    let (enabled, max_knots) = ui.exp.with_untracked(|e| (e.grow && e.net == NetKind::Pwl, e.max_knots));
+    if !enabled {
+        return;
+    }
+    let rule = Plateau { window: Plateau::DEFAULT_WINDOW, threshold: Plateau::DEFAULT_THRESHOLD, max_knots };
+    let due = with_session(|s| match s.trainer.network().spec.family {
+        Family::Pwl { knots, .. } if rule.should_grow(&s.history, knots, s.last_growth) => {
+            s.last_growth = s.trainer.steps();
+            true
+        }
+        _ => false,
+    });
+    if due == Some(true) {
+        insert_knot(ui).await;
+    }
 }
 
 /// Grow the network by one knot per input grid, next to the worst-fitted training point. The

@@ -181,3 +181,20 @@ async fn inserting_a_knot_grows_the_network_without_a_reset() {
     .await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_plateau_schedule_grows_knots_while_training() {
+    // 1 → 1 synapse: parameters = knots values + (knots − 2) learned positions.
+    let page = Page::open("#backend=cpu&knots=4&grow=1&maxknots=6").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    assert_eq!(page.number("params").await, Some(6.0));
+    page.click("play").await;
+    page.wait_for("two knots to be grown", Duration::from_secs(90), || async {
+        (page.number("params").await == Some(10.0)).then_some(())
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(page.number("params").await, Some(10.0), "growth must stop at maxknots");
+    page.click("play").await;
+    page.close().await;
+}
