@@ -41,3 +41,52 @@ fn inserting_a_knot_keeps_the_function_and_training_continues() {
         assert!(after_loss < before_loss, "depth {depth}: {before_loss} -> {after_loss}");
     }
 }
+
+#[test]
+fn moving_knots_conserves_the_count_and_goes_where_the_function_bends() {
+    use piecewise_playground::core::knots::move_shared;
+    // One input, two outputs sharing the grid; both are straight except a kink at 0.5, and the
+    // knot at −0.5 is redundant for both: it must move next to the kink.
+    let positions = vec![-1.0, -0.5, 0.0, 0.5, 1.0];
+    let line = |x: f64| 0.2 * x;
+    let kinked = |x: f64| if x < 0.5 { x } else { 1.0 - x };
+    let mut values = Vec::new();
+    for &x in &positions {
+        values.extend([line(x), kinked(x)]);
+    }
+    let (mut p, mut v) = (positions.clone(), values.clone());
+    move_shared(&mut p, &mut v, 1, 5, 2, |_| true);
+    assert_eq!(p.len(), 5);
+    assert!(!p.contains(&-0.5), "the redundant knot moved: {p:?}");
+    assert!(p.contains(&0.25) || p.contains(&0.75), "a knot went next to the kink: {p:?}");
+    assert!(p.windows(2).all(|w| w[0] < w[1]));
+    // Both synapses are unchanged (the removed knot was collinear, the new one interpolated).
+    let eval = |p: &[f64], v: &[f64], o: usize, x: f64| {
+        let vals: Vec<f32> = (0..5).map(|k| v[k * 2 + o] as f32).collect();
+        let pos: Vec<f32> = p.iter().map(|&q| q as f32).collect();
+        piecewise_playground::core::layers::pwl::eval_host(&pos, &vals, x as f32)
+    };
+    for x in [-0.9, -0.3, 0.1, 0.4, 0.6, 0.9] {
+        assert!((eval(&p, &v, 0, x) - line(x) as f32).abs() < 1e-6);
+        assert!((eval(&p, &v, 1, x) - kinked(x) as f32).abs() < 1e-6);
+    }
+}
+
+#[test]
+fn moving_knots_in_a_trained_network_keeps_it_close() {
+    let e = Experiment { depth: 1, width: 4, knots: 10, ..Experiment::default() };
+    let device = Device::flex().autodiff();
+    let samples = e.dataset_for(e.target().unwrap()).sample();
+    let net = Network::new(&e.network_spec(samples.x_range), e.init_seed, &device);
+    let mut trainer = Trainer::new(net, &samples, e.train_config(), &device);
+    for _ in 0..200 {
+        trainer.step();
+    }
+    let moved = pollster::block_on(piecewise_playground::core::grow::move_knots(trainer.network(), |_| true)).unwrap();
+    assert_eq!(moved.spec, trainer.network().spec, "same knot count");
+    let before = outputs(trainer.network(), &samples.train_x);
+    let after = outputs(&moved, &samples.train_x);
+    let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    println!("moving one knot per grid changed the trained network by at most {worst:.2e}");
+    assert!(worst < 0.2, "{worst}");
+}

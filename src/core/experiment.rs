@@ -99,6 +99,9 @@ pub struct Experiment {
     /// Grow a knot on each loss plateau (the originals' "dynamic" mode), up to `max_knots`.
     pub grow: bool,
     pub max_knots: usize,
+    /// Move the smoothest knot of every grid to where the function bends most, every N steps
+    /// (the originals' "move" mode; 0 = never).
+    pub move_every: u64,
     /// Points per segment (Lagrange families) or basis functions (Fourier).
     pub n: usize,
     /// Segments of the piecewise polynomial families.
@@ -132,6 +135,7 @@ impl Default for Experiment {
             learn_knots: true,
             grow: false,
             max_knots: 32,
+            move_every: 0,
             n: 3,
             segments: 8,
             activation: Activation::Relu,
@@ -162,6 +166,7 @@ pub mod limits {
     pub const TEST_FRACTION: (f64, f64) = (0.0, 0.9);
     pub const LR: (f64, f64) = (1e-6, 10.0);
     pub const STEP: (u64, u64) = (0, 1_000_000);
+    pub const MOVE_EVERY: (u64, u64) = (0, 100_000);
 }
 
 impl Experiment {
@@ -222,6 +227,9 @@ impl Experiment {
                 if self.grow {
                     keys.push(("grow", "1".into()));
                     keys.push(("maxknots", self.max_knots.to_string()));
+                }
+                if self.move_every > 0 {
+                    keys.push(("move", self.move_every.to_string()));
                 }
                 keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
             }
@@ -302,6 +310,7 @@ impl Experiment {
                 "knots" => e.knots = reader.int(limits::KNOTS, e.knots),
                 "learnknots" => e.learn_knots = reader.flag(e.learn_knots),
                 "grow" => e.grow = reader.flag(e.grow),
+                "move" => e.move_every = reader.int(limits::MOVE_EVERY, e.move_every),
                 "maxknots" => e.max_knots = reader.int(limits::KNOTS, e.max_knots),
                 "bias" => e.bias = reader.flag(e.bias),
                 "norm" => match value.as_str() {
@@ -438,7 +447,7 @@ mod tests {
         e.width = 20;
         e.depth = 2;
         e.learning_rate = 0.003;
-        let g = Experiment { grow: true, max_knots: 40, ..Experiment::default() };
+        let g = Experiment { grow: true, max_knots: 40, move_every: 50, ..Experiment::default() };
         assert_eq!(Experiment::from_link(&g.to_link()), (g, vec![]));
         let f = Experiment {
             net: NetKind::Discontinuous,

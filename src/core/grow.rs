@@ -81,3 +81,25 @@ mod tests {
         assert!(!rule.should_grow(&flat[..50], 5, 0), "too early");
     }
 }
+
+/// A copy of `net` with one knot per input grid moved (see `knots::move_shared`); `left` decides
+/// the side of each insertion (the originals flip a coin). Same knot count.
+pub async fn move_knots(net: &Network, left: impl FnMut(usize) -> bool + Clone) -> Result<Network, String> {
+    if !matches!(net.spec.family, Family::Pwl { .. }) {
+        return Err("moving knots applies to piecewise-linear networks".into());
+    }
+    let Some(Layer::Pwl(first)) = net.layers.first() else { return Err("the network has no layers".into()) };
+    let device = first.values.val().device();
+    let mut snap = Snapshot::take(net).await?;
+    for layer in snap.layers.iter_mut() {
+        let LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, .. } = layer else {
+            return Err("every layer must be piecewise linear".into());
+        };
+        let mut positions = positions_from_logits(width_logits, *inputs, *knots, *domain);
+        let mut v: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+        crate::core::knots::move_shared(&mut positions, &mut v, *inputs, *knots, *outputs, left.clone());
+        *width_logits = logits_from_positions(&positions, *inputs, *knots, *domain);
+        *values = v.into_iter().map(|v| v as f32).collect();
+    }
+    Ok(snap.restore(&device))
+}

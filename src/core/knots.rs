@@ -249,3 +249,48 @@ pub fn insert_shared(positions: &[f64], values: &[f64], inputs: usize, knots: us
     }
     (new_p, new_v)
 }
+
+/// Move one knot per input grid: remove the interior knot whose removal changes the outgoing
+/// synapses least (removal errors summed over outputs, weighted by the neighbour span), and
+/// insert a knot halfway into a segment next to the knot where they bend most (`left` picks the
+/// side). The count is conserved; only the removal changes the functions.
+/// `positions` `[in, P]`, `values` `[in, P, out]`.
+pub fn move_shared(
+    positions: &mut [f64],
+    values: &mut [f64],
+    inputs: usize,
+    knots: usize,
+    outputs: usize,
+    mut left: impl FnMut(usize) -> bool,
+) {
+    if knots <= 3 {
+        return;
+    }
+    for i in 0..inputs {
+        let grid: Vec<f64> = positions[i * knots..(i + 1) * knots].to_vec();
+        let synapse = |o: usize, vals: &[f64]| -> Vec<f64> { (0..knots).map(|k| vals[(i * knots + k) * outputs + o]).collect() };
+        let per_output: Vec<Vec<f64>> = (0..outputs)
+            .map(|o| {
+                let one = Knots { inputs: 1, outputs: 1, positions: vec![grid.clone()], values: vec![synapse(o, values)], domain: (grid[0], grid[knots - 1]) };
+                one.removal_errors(true).remove(0)
+            })
+            .collect();
+        let total: Vec<f64> = (0..knots - 2).map(|k| per_output.iter().map(|e| e[k]).sum()).collect();
+        let (r, m) = (1 + argmin(&total), 1 + argmax(&total));
+        let mut p = grid.clone();
+        p.remove(r);
+        let m = if r < m { m - 1 } else { m };
+        let (a, b) = if m >= knots - 2 { (knots - 3, knots - 2) } else if left(i) { (m - 1, m) } else { (m, m + 1) };
+        let mid = (p[a] + p[b]) / 2.0;
+        p.insert(a + 1, mid);
+        for o in 0..outputs {
+            let mut v = synapse(o, values);
+            v.remove(r);
+            v.insert(a + 1, (v[a] + v[b]) / 2.0);
+            for (k, val) in v.into_iter().enumerate() {
+                values[(i * knots + k) * outputs + o] = val;
+            }
+        }
+        positions[i * knots..(i + 1) * knots].copy_from_slice(&p);
+    }
+}

@@ -14,6 +14,8 @@ pub enum Stream {
     Data = 1,
     Init = 2,
     Batch = 3,
+    /// Random choices of structural operations (which side a moved knot goes to).
+    Structure = 4,
 }
 
 /// A reproducible generator for one purpose, derived from a user-visible seed.

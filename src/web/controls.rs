@@ -155,6 +155,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
                 {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
                 {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
+                {number(ui, "Move a knot every N steps (0 = off)", "move-every", (limits::MOVE_EVERY.0 as f64, limits::MOVE_EVERY.1 as f64), "1", |e| e.move_every as f64, |e, v| e.move_every = v as u64)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
                     on:click=move |_| spawn_local(driver::insert_knot(ui))>"Insert knot where the error is largest"</button>
             </Show>

@@ -51,6 +51,9 @@ struct Session {
     test_history: Vec<(u64, f32)>,
     /// Step of the last automatic growth (plateau schedule).
     last_growth: u64,
+    /// Step of the last knot move, and the seeded coin for the side of each move.
+    last_move: u64,
+    move_coin: rand_chacha::ChaCha8Rng,
 }
 
 thread_local! {
@@ -116,6 +119,8 @@ pub async fn rebuild(ui: Ui) {
             history: Vec::new(),
             test_history: Vec::new(),
             last_growth: 0,
+            last_move: 0,
+            move_coin: crate::core::rng::stream(exp.batch_seed, crate::core::rng::Stream::Structure),
         })
     });
     ui.message.set(None);
@@ -144,6 +149,7 @@ pub async fn run(ui: Ui) {
         }
         advance(ui, None).await;
         grow_on_plateau(ui).await;
+        move_on_schedule(ui).await;
         if now_ms() - last_frame > FRAME_EVERY_MS {
             publish_frame(ui).await;
             last_frame = now_ms();
@@ -347,7 +353,13 @@ async fn publish_frame(ui: Ui) {
 /// Used by the views when the experiment changes: decide what must be rebuilt.
 pub async fn apply(ui: Ui, old: Experiment, new: Experiment) {
     // Settings that apply to the running session without rebuilding it.
-    let live_only = Experiment { learning_rate: old.learning_rate, grow: old.grow, max_knots: old.max_knots, ..new.clone() } == old;
+    let live_only = Experiment {
+        learning_rate: old.learning_rate,
+        grow: old.grow,
+        max_knots: old.max_knots,
+        move_every: old.move_every,
+        ..new.clone()
+    } == old;
     super::url::write(&new);
     if live_only {
         set_learning_rate(new.learning_rate);
@@ -373,6 +385,39 @@ async fn grow_on_plateau(ui: Ui) {
     });
     if due == Some(true) {
         insert_knot(ui).await;
+    }
+}
+
+/// The "move" schedule: every N steps, move the smoothest knot of every grid (count conserved).
+async fn move_on_schedule(ui: Ui) {
+    let every = ui.exp.with_untracked(|e| if e.net == NetKind::Pwl { e.move_every } else { 0 });
+    if every == 0 {
+        return;
+    }
+    let gen = generation();
+    let Some(Some((net, sides))) = with_session(|s| {
+        let steps = s.trainer.steps();
+        if steps < s.last_move + every {
+            return None;
+        }
+        s.last_move = steps;
+        // Draw the coin flips now, from the seeded stream, so a link replays the same moves.
+        use rand::Rng;
+        let sides: Vec<bool> = (0..256).map(|_| s.move_coin.random_bool(0.5)).collect();
+        Some((s.trainer.network().clone(), sides))
+    }) else {
+        return;
+    };
+    let coin = move |i: usize| sides[i % sides.len()];
+    match crate::core::grow::move_knots(&net, coin).await {
+        Ok(moved) if generation() == gen => {
+            with_session(|s| {
+                let steps = s.trainer.steps();
+                s.trainer.replace_network(moved, steps);
+            });
+        }
+        Ok(_) => {}
+        Err(e) => ui.message.set(Some(format!("Could not move knots: {e}"))),
     }
 }
 

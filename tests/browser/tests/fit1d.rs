@@ -198,3 +198,20 @@ async fn the_plateau_schedule_grows_knots_while_training() {
     page.click("play").await;
     page.close().await;
 }
+
+#[tokio::test]
+async fn the_move_schedule_keeps_training_healthy() {
+    // Fixed knot positions, moved every 20 steps by the schedule only.
+    let page = Page::open("#backend=cpu&knots=10&learnknots=0&move=20").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.click("step").await;
+    let first = page.wait_for("a first loss", Duration::from_secs(20), || async { page.number("loss").await }).await;
+    page.click("play").await;
+    page.wait_for("300 steps", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 300.0) }).await;
+    page.click("play").await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let last = page.number("loss").await.expect("loss");
+    assert!(page.text("message").await.is_empty(), "{}", page.text("message").await);
+    assert!(last * 10.0 < first, "{first} -> {last}");
+    page.close().await;
+}
