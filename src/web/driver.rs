@@ -123,6 +123,8 @@ pub async fn rebuild(ui: Ui) {
             move_coin: crate::core::rng::stream(exp.batch_seed, crate::core::rng::Stream::Structure),
         })
     });
+    // Chunk sizes measured on another session or backend mean nothing here: start small.
+    CHUNK.with(|c| c.set(1));
     ui.message.set(None);
     ui.readout.set(Readout { parameters: spec.parameter_count(), ..Readout::default() });
     publish_frame(ui).await;
@@ -278,10 +280,12 @@ async fn remember_good_weights() {
 /// A GPU error or lost device: continue on the CPU from the last weights we hold on the host.
 async fn fall_back_to_cpu(ui: Ui, error: String) {
     ui.running.set(false);
+    CHUNK.with(|c| c.set(1));
     let chosen = backend::cpu(format!("WebGPU failed during training ({error}); switched to the CPU path"));
     ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
     let resumed = with_session(|s| {
-        let (net, at) = match &s.last_good {
+        // A GPU failure says nothing against the newest copy: prefer it to the vouched one.
+        let (net, at) = match s.pending.as_ref().or(s.last_good.as_ref()) {
             Some((snap, at)) => (snap.restore(&chosen.device), *at),
             None => (Network::new(&s.trainer.network().spec, ui.exp.with_untracked(|e| e.init_seed), &chosen.device), 0),
         };
