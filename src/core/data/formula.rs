@@ -106,3 +106,23 @@ mod tests {
         assert_eq!(g.eval(-1.0), None);
     }
 }
+
+#[cfg(test)]
+mod no_panic {
+    /// On wasm32 a panic aborts the page, so the parser itself must not panic on anything a user
+    /// can type: throw random strings over the formula alphabet at exmex directly (no catch_unwind).
+    #[test]
+    fn exmex_does_not_panic_on_random_input() {
+        use rand::{Rng, SeedableRng};
+        let alphabet: Vec<char> = "x0123456789.+-*/^()eEπ sincoqrtabl,|!&%".chars().collect();
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        for _ in 0..20_000 {
+            let len = rng.random_range(0..16);
+            let s: String = (0..len).map(|_| alphabet[rng.random_range(0..alphabet.len())]).collect();
+            if let Ok(e) = exmex::parse::<f64>(&s) {
+                use exmex::Express;
+                let _ = e.eval(&vec![0.5; e.var_names().len()]);
+            }
+        }
+    }
+}
