@@ -4,7 +4,6 @@ use burn::tensor::Device;
 use piecewise_playground::core::experiment::Experiment;
 use piecewise_playground::core::grow::insert_knot_near;
 use piecewise_playground::core::network::{Family, Network};
-use piecewise_playground::core::train::Trainer;
 
 fn outputs(net: &Network, xs: &[f32]) -> Vec<f32> {
     use burn::module::Module;
@@ -16,10 +15,7 @@ fn outputs(net: &Network, xs: &[f32]) -> Vec<f32> {
 fn inserting_a_knot_keeps_the_function_and_training_continues() {
     for (depth, width) in [(0, 1), (1, 6)] {
         let e = Experiment { depth, width, knots: 6, ..Experiment::default() };
-        let device = Device::flex().autodiff();
-        let samples = e.dataset_for(e.target().unwrap()).sample();
-        let net = Network::new(&e.network_spec(samples.x_range), e.init_seed, &device);
-        let mut trainer = Trainer::new(net, &samples, e.train_config(), &device);
+        let (samples, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
         for _ in 0..150 {
             trainer.step();
         }
@@ -75,10 +71,7 @@ fn moving_knots_conserves_the_count_and_goes_where_the_function_bends() {
 #[test]
 fn moving_knots_in_a_trained_network_keeps_it_close() {
     let e = Experiment { depth: 1, width: 4, knots: 10, ..Experiment::default() };
-    let device = Device::flex().autodiff();
-    let samples = e.dataset_for(e.target().unwrap()).sample();
-    let net = Network::new(&e.network_spec(samples.x_range), e.init_seed, &device);
-    let mut trainer = Trainer::new(net, &samples, e.train_config(), &device);
+    let (samples, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
     for _ in 0..200 {
         trainer.step();
     }

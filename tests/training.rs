@@ -2,15 +2,10 @@
 
 use burn::tensor::Device;
 use piecewise_playground::core::experiment::{Experiment, NetKind};
-use piecewise_playground::core::network::Network;
-use piecewise_playground::core::train::Trainer;
 
 /// Losses of the first `steps` steps of an experiment, read back after every step.
 fn losses(e: &Experiment, steps: usize) -> Vec<f32> {
-    let device = Device::flex().autodiff();
-    let samples = e.dataset_for(e.target().unwrap()).sample();
-    let net = Network::new(&e.network_spec(samples.x_range), e.init_seed, &device);
-    let mut trainer = Trainer::new(net, &samples, e.train_config(), &device);
+    let (_, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
     (0..steps).map(|_| trainer.step().into_data().try_to_vec::<f32>().unwrap()[0]).collect()
 }
 

@@ -6,10 +6,10 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::core::data::{Dataset1d, Formula, Target1d};
+use crate::core::data::{Dataset1d, Formula, Samples1d, Target1d};
 use crate::core::layers::Activation;
-use crate::core::network::{Family, NetworkSpec, Normalization};
-use crate::core::train::{OptimizerKind, TrainConfig};
+use crate::core::network::{Family, Network, NetworkSpec, Normalization};
+use crate::core::train::{OptimizerKind, TrainConfig, Trainer};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -200,6 +200,15 @@ impl Experiment {
         NetworkSpec { family, widths, input_domain, normalization: self.normalization }
     }
 
+    /// Sample the data and build the initial network and its trainer on `device` (autodiff on);
+    /// fails only when the formula does not parse.
+    pub fn build(&self, device: &burn::tensor::Device) -> Result<(Samples1d, Trainer), String> {
+        let samples = self.dataset_for(self.target()?).sample();
+        let net = Network::new(&self.network_spec(samples.x_range), self.init_seed, device);
+        let trainer = Trainer::new(net, &samples, self.train_config(), device);
+        Ok((samples, trainer))
+    }
+
     pub fn train_config(&self) -> TrainConfig {
         TrainConfig { optimizer: self.optimizer, learning_rate: self.learning_rate, batch: self.batch, seed: self.batch_seed }
     }
@@ -231,7 +240,6 @@ impl Experiment {
                 if self.move_every > 0 {
                     keys.push(("move", self.move_every.to_string()));
                 }
-                keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
             }
             NetKind::Mlp => {
                 keys.push(("act", self.activation.name().into()));
@@ -242,8 +250,10 @@ impl Experiment {
                 if matches!(kind, NetKind::Continuous | NetKind::Discontinuous) {
                     keys.push(("segments", self.segments.to_string()));
                 }
-                keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
             }
+        }
+        if self.net != NetKind::Mlp {
+            keys.push(("norm", if self.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()));
         }
         keys.push(("opt", self.optimizer.name().into()));
         keys.push(("lr", self.learning_rate.to_string()));

@@ -82,13 +82,10 @@ fn with_session<R>(f: impl FnOnce(&mut Session) -> R) -> Option<R> {
 /// reset gives the same network), optimiser. A bad formula keeps the current session.
 pub async fn rebuild(ui: Ui) {
     let exp = ui.exp.get_untracked();
-    let target = match exp.target() {
-        Ok(t) => t,
-        Err(msg) => {
-            ui.formula_error.set(Some(msg));
-            return;
-        }
-    };
+    if let Err(msg) = exp.target() {
+        ui.formula_error.set(Some(msg));
+        return;
+    }
     ui.formula_error.set(None);
     let wanted_generation = GENERATION.with(|g| {
         g.set(g.get() + 1);
@@ -99,15 +96,13 @@ pub async fn rebuild(ui: Ui) {
         return; // a newer rebuild started while we waited for the GPU
     }
     ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
-    let samples = exp.dataset_for(target).sample();
-    let spec = exp.network_spec(samples.x_range);
-    let net = Network::new(&spec, exp.init_seed, &chosen.device);
+    let Ok((samples, trainer)) = exp.build(&chosen.device) else { return }; // the formula was checked above
+    let parameters = trainer.network().spec.parameter_count();
     // The initial weights are the first "good" state a divergence can fall back to.
-    let initial = Snapshot::take(&net).await.ok().map(|snap| (snap, 0));
+    let initial = Snapshot::take(trainer.network()).await.ok().map(|snap| (snap, 0));
     if generation() != wanted_generation {
         return;
     }
-    let trainer = Trainer::new(net, &samples, exp.train_config(), &chosen.device);
     SESSION.with(|s| {
         *s.borrow_mut() = Some(Session {
             trainer,
@@ -126,7 +121,7 @@ pub async fn rebuild(ui: Ui) {
     // Chunk sizes measured on another session or backend mean nothing here: start small.
     CHUNK.with(|c| c.set(1));
     ui.message.set(None);
-    ui.readout.set(Readout { parameters: spec.parameter_count(), ..Readout::default() });
+    ui.readout.set(Readout { parameters, ..Readout::default() });
     publish_frame(ui).await;
 }
 

@@ -147,7 +147,7 @@ impl PiecewiseLinear {
         // Ramps u_k for the P−1 segments: [batch, in, P−1].
         let z = (x.unsqueeze_dim::<3>(2) - starts.unsqueeze_dim::<3>(0))
             * widths.clamp_min(1e-12).recip().unsqueeze_dim::<3>(0);
-        let ramps = relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0;
+        let ramps = ramp(z);
         let ones = Tensor::<3>::ones([batch, inputs, 1], &ramps.device());
         let basis = Tensor::cat(vec![ones, ramps], 2).reshape([batch, inputs * knots]);
         basis.matmul(self.increments().reshape([inputs * knots, self.outputs()]))
@@ -163,6 +163,11 @@ impl PiecewiseLinear {
     }
 }
 
+/// `clamp(z, 0, 1)` whose derivative is the indicator of `0 ≤ z < 1` (right-hand slope at knots).
+fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
+    relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0
+}
+
 /// Per-synapse knots (the originals' adaptive layer): positions and values `[in, out, P]`, each
 /// synapse with its own sorted grid. The general form, `[batch, in, out, P]` in memory: used for
 /// conformance with the reference vectors and as the baseline the shared-grid layer is measured
@@ -176,7 +181,7 @@ pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>
     let duplicate = widths.clone().lower_equal_elem(0.0).float();
     let z = (x.unsqueeze_dims::<4>(&[2, 3]) - starts.unsqueeze_dim::<4>(0) + duplicate.clone().mul_scalar(1e-30).unsqueeze_dim::<4>(0))
         * widths.clamp_min(1e-30).recip().unsqueeze_dim::<4>(0);
-    let ramps = relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0; // [batch, in, out, P−1]
+    let ramps = ramp(z); // [batch, in, out, P−1]
     let first = values.clone().narrow(2, 0, 1);
     let increments = values.clone().narrow(2, 1, knots - 1) - values.narrow(2, 0, knots - 1);
     let y = (ramps * increments.unsqueeze_dim::<4>(0)).sum_dim(3) + first.unsqueeze_dim::<4>(0);
