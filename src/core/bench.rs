@@ -114,6 +114,7 @@ pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, Str
         widths: vec![1, 16, 1],
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,
+        input_segments: None,
     };
     let net = Network::new(&spec, 0, device);
     let (sps, loss) =
@@ -124,18 +125,8 @@ pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, Str
 /// The procedural 128×128 "rings" image of the reference script: coordinates (u = column,
 /// v = row, both in [−1, 1]) and RGB in [0, 1], row-major.
 pub fn rings_image(size: usize) -> (Vec<f32>, Vec<f32>) {
-    let t = linspace(size);
-    let (mut coords, mut rgb) = (Vec::with_capacity(size * size * 2), Vec::with_capacity(size * size * 3));
-    for &v in &t {
-        for &u in &t {
-            let r = (u * u + v * v).sqrt();
-            coords.extend([u, v]);
-            rgb.push(0.5 + 0.5 * (12.0 * r).cos());
-            rgb.push(if u > -0.4 && u < 0.2 && v > -0.5 && v < 0.1 { 1.0 } else { 0.0 });
-            rgb.push(0.5 + 0.5 * (3.0 * u + 2.0 * v).sin());
-        }
-    }
-    (coords, rgb)
+    let coords = crate::core::data::plane::grid_features(crate::core::data::plane::Region::FULL, size, size, false);
+    (coords, crate::core::data::picture::rings(size).rgb)
 }
 
 /// The seed's implicit-image layout: 2 → 40 continuous (n = 3, 100 segments) → max-abs → 40 → 3

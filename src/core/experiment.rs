@@ -6,10 +6,13 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::core::data::field::{self, FieldSamples, Labelled};
+use crate::core::data::picture::{self, Picture};
+use crate::core::data::plane;
 use crate::core::data::{Dataset1d, Formula, Samples1d, Target1d};
 use crate::core::layers::Activation;
 use crate::core::network::{Family, Network, NetworkSpec, Normalization};
-use crate::core::train::{OptimizerKind, TrainConfig, Trainer};
+use crate::core::train::{OptimizerKind, Rows, TrainConfig, Trainer};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -34,6 +37,47 @@ impl BackendChoice {
         [BackendChoice::Auto, BackendChoice::WebGpu, BackendChoice::Cpu].into_iter().find(|b| b.name() == s)
     }
 }
+
+/// The three kinds of experiment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A 1-D function fit (x → y).
+    Fit1d,
+    /// An implicit picture: (x, y) → RGB.
+    Image,
+    /// A 2-D classification field: (x, y) → a score whose sign is the class.
+    Field,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 3] = [Kind::Fit1d, Kind::Image, Kind::Field];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Fit1d => "fit1d",
+            Kind::Image => "image",
+            Kind::Field => "field",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Fit1d => "1-D function fit",
+            Kind::Image => "Implicit image",
+            Kind::Field => "2-D classification",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.name() == name)
+    }
+}
+
+/// Pictures the image lab knows by name (a link can name them; an uploaded picture cannot travel
+/// in a link).
+pub const IMAGE_NAMES: [&str; 6] = ["chelsea", "astronaut", "coffee", "rings", "checkerboard", "circle"];
+/// The name an uploaded picture gets in the config.
+pub const UPLOAD: &str = "upload";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NetKind {
@@ -81,10 +125,18 @@ impl NetKind {
     }
 }
 
-/// A 1-D fit experiment, complete: opening the same config reproduces the same run.
+/// An experiment, complete: opening the same config reproduces the same run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
+    pub kind: Kind,
+    /// 1-D target name, or the classification set of a field experiment.
     pub dataset: String,
+    /// The picture of an image experiment (one of `IMAGE_NAMES`, or `UPLOAD`).
+    pub image: String,
+    /// Longest side, in pixels, the picture is trained at.
+    pub resolution: usize,
+    /// 2-D inputs: add the diagonal features (x+y)/2 and (x−y)/2.
+    pub rotate: bool,
     /// The typed formula (used when `dataset == "formula"`; kept otherwise so switching back keeps it).
     pub formula: String,
     pub points: usize,
@@ -106,6 +158,8 @@ pub struct Experiment {
     pub n: usize,
     /// Segments of the piecewise polynomial families.
     pub segments: usize,
+    /// Segments of the first layer when different (0 = same as `segments`).
+    pub input_segments: usize,
     pub activation: Activation,
     pub bias: bool,
     pub normalization: Normalization,
@@ -123,7 +177,11 @@ pub struct Experiment {
 impl Default for Experiment {
     fn default() -> Self {
         Experiment {
+            kind: Kind::Fit1d,
             dataset: "sine".into(),
+            image: "chelsea".into(),
+            resolution: 128,
+            rotate: false,
             formula: "sin(3*x)".into(),
             points: 200,
             noise: 0.0,
@@ -138,6 +196,7 @@ impl Default for Experiment {
             move_every: 0,
             n: 3,
             segments: 8,
+            input_segments: 0,
             activation: Activation::Relu,
             bias: true,
             normalization: Normalization::None,
@@ -149,6 +208,66 @@ impl Default for Experiment {
             batch_seed: 1,
             backend: BackendChoice::Auto,
             step: 0,
+        }
+    }
+}
+
+impl Experiment {
+    /// The starting point of each kind: a link names its kind and only what differs from this.
+    pub fn default_for(kind: Kind) -> Experiment {
+        let base = Experiment::default();
+        match kind {
+            Kind::Fit1d => base,
+            // The seed's image layout: 2 → 40 continuous (n = 3, 100 input segments) → max-abs →
+            // 40 → 3 (2 segments), mini-batches of 1024 pixels.
+            Kind::Image => Experiment {
+                kind,
+                net: NetKind::Continuous,
+                width: 40,
+                depth: 1,
+                n: 3,
+                segments: 2,
+                input_segments: 100,
+                normalization: Normalization::MaxAbs,
+                learning_rate: 3e-3,
+                batch: 1024,
+                ..base
+            },
+            // TF Playground's defaults (circle, 500 points, half for testing) with a small
+            // piecewise-linear network on the coordinates and their diagonals.
+            Kind::Field => Experiment {
+                kind,
+                dataset: "circle".into(),
+                points: 500,
+                test_fraction: 0.5,
+                rotate: true,
+                net: NetKind::Pwl,
+                width: 6,
+                depth: 1,
+                knots: 8,
+                normalization: Normalization::MaxAbs,
+                learning_rate: 0.02,
+                batch: 32,
+                ..base
+            },
+        }
+    }
+
+    /// Names the `dataset` key accepts for this kind.
+    pub fn dataset_names(&self) -> &'static [&'static str] {
+        match self.kind {
+            Kind::Field => &crate::core::data::field::NAMES,
+            _ => &Target1d::NAMES,
+        }
+    }
+
+    /// Network inputs and outputs of this kind.
+    pub fn io(&self) -> (usize, usize) {
+        let inputs = crate::core::data::plane::feature_count(self.rotate);
+        match self.kind {
+            Kind::Fit1d => (1, 1),
+            Kind::Image => (inputs, 3),
+            Kind::Field => (inputs, 1),
         }
     }
 }
@@ -167,6 +286,8 @@ pub mod limits {
     pub const LR: (f64, f64) = (1e-6, 10.0);
     pub const STEP: (u64, u64) = (0, 1_000_000);
     pub const MOVE_EVERY: (u64, u64) = (0, 100_000);
+    pub const RESOLUTION: (usize, usize) = (16, crate::core::data::picture::MAX_SIDE);
+    pub const INPUT_SEGMENTS: (usize, usize) = (0, 256);
 }
 
 impl Experiment {
@@ -183,9 +304,10 @@ impl Experiment {
     }
 
     pub fn network_spec(&self, input_domain: (f32, f32)) -> NetworkSpec {
-        let mut widths = vec![1];
+        let (inputs, outputs) = self.io();
+        let mut widths = vec![inputs];
         widths.extend(std::iter::repeat(self.width).take(self.depth));
-        widths.push(1);
+        widths.push(outputs);
         use crate::core::layers::lagrange::Continuity;
         let family = match self.net {
             NetKind::Pwl => Family::Pwl { knots: self.knots, learn_positions: self.learn_knots },
@@ -197,7 +319,9 @@ impl Experiment {
             NetKind::Polynomial => Family::Lagrange { n: self.n, segments: 1, continuity: Continuity::Continuous },
             NetKind::Fourier => Family::Fourier { n: self.n },
         };
-        NetworkSpec { family, widths, input_domain, normalization: self.normalization }
+        let input_segments = (self.input_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))
+            .then_some(self.input_segments);
+        NetworkSpec { family, widths, input_domain, normalization: self.normalization, input_segments }
     }
 
     /// Sample the data and build the initial network and its trainer on `device` (autodiff on);
@@ -205,8 +329,37 @@ impl Experiment {
     pub fn build(&self, device: &burn::tensor::Device) -> Result<(Samples1d, Trainer), String> {
         let samples = self.dataset_for(self.target()?).sample();
         let net = Network::new(&self.network_spec(samples.x_range), self.init_seed, device);
-        let trainer = Trainer::new(net, &samples, self.train_config(), device);
+        let trainer = Trainer::new(net, Rows::from_1d(&samples), self.train_config(), device);
         Ok((samples, trainer))
+    }
+
+    /// A classification field's points and the trainer on them (`None` for an unknown set).
+    pub fn build_field(&self, device: &burn::tensor::Device) -> Result<(FieldSamples, Trainer), String> {
+        let samples = field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed)
+            .ok_or_else(|| format!("unknown classification set “{}”", self.dataset))?;
+        let (x, y) = field_rows(&samples.train, self.rotate);
+        let rows = Rows { x, y, inputs: plane::feature_count(self.rotate), outputs: 1 };
+        let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
+        Ok((samples, Trainer::new(net, rows, self.train_config(), device)))
+    }
+
+    /// The trainer of an image experiment on `picture` (already at the training resolution).
+    pub fn build_image(&self, picture: &Picture, device: &burn::tensor::Device) -> Trainer {
+        let x = plane::grid_features(plane::Region::FULL, picture.width, picture.height, self.rotate);
+        let rows = Rows { x, y: picture.targets(), inputs: plane::feature_count(self.rotate), outputs: 3 };
+        let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
+        Trainer::new(net, rows, self.train_config(), device)
+    }
+
+    /// The picture when it is procedural (the photographs and uploads come from files).
+    pub fn procedural_picture(&self) -> Option<Picture> {
+        let size = self.resolution;
+        match self.image.as_str() {
+            "rings" => Some(picture::rings(size)),
+            "checkerboard" => Some(picture::checkerboard(size)),
+            "circle" => Some(picture::circle(size, picture::CIRCLE_CENTRES[0])),
+            _ => None,
+        }
     }
 
     pub fn train_config(&self) -> TrainConfig {
@@ -215,16 +368,27 @@ impl Experiment {
 
     /// The flat key list of a share link (without the leading `#`).
     pub fn to_link(&self) -> String {
-        let d = Experiment::default();
-        let mut keys: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string()), ("kind", "fit1d".into())];
-        keys.push(("dataset", self.dataset.clone()));
-        if self.dataset == "formula" {
-            keys.push(("formula", self.formula.clone()));
+        let d = Experiment::default_for(self.kind);
+        let mut keys: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string()), ("kind", self.kind.name().into())];
+        match self.kind {
+            Kind::Fit1d | Kind::Field => {
+                keys.push(("dataset", self.dataset.clone()));
+                if self.kind == Kind::Fit1d && self.dataset == "formula" {
+                    keys.push(("formula", self.formula.clone()));
+                }
+                keys.push(("points", self.points.to_string()));
+                keys.push(("noise", self.noise.to_string()));
+                if self.test_fraction != d.test_fraction {
+                    keys.push(("test", self.test_fraction.to_string()));
+                }
+            }
+            Kind::Image => {
+                keys.push(("image", self.image.clone()));
+                keys.push(("res", self.resolution.to_string()));
+            }
         }
-        keys.push(("points", self.points.to_string()));
-        keys.push(("noise", self.noise.to_string()));
-        if self.test_fraction != d.test_fraction {
-            keys.push(("test", self.test_fraction.to_string()));
+        if self.kind != Kind::Fit1d {
+            keys.push(("rot", (self.rotate as u8).to_string()));
         }
         keys.push(("net", self.net.name().into()));
         keys.push(("width", self.width.to_string()));
@@ -249,6 +413,9 @@ impl Experiment {
                 keys.push(("n", self.n.to_string()));
                 if matches!(kind, NetKind::Continuous | NetKind::Discontinuous) {
                     keys.push(("segments", self.segments.to_string()));
+                    if self.input_segments > 0 {
+                        keys.push(("insegments", self.input_segments.to_string()));
+                    }
                 }
             }
         }
@@ -270,12 +437,19 @@ impl Experiment {
 
     /// Read a link (with or without the leading `#`). Never fails; returns the notices to show.
     pub fn from_link(link: &str) -> (Experiment, Vec<String>) {
-        let mut e = Experiment::default();
         let mut notices = Vec::new();
         let body = link.trim().trim_start_matches('#').trim_start_matches('?');
+        // The kind decides the defaults every other key starts from, wherever it is in the link.
+        let kind_value = body.split('&').find_map(|p| p.strip_prefix("kind=")).unwrap_or("fit1d");
+        let kind = Kind::from_name(kind_value).unwrap_or_else(|| {
+            notices.push(format!("unknown experiment kind “{}”: opening a 1-D fit", short(kind_value)));
+            Kind::Fit1d
+        });
+        let mut e = Experiment::default_for(kind);
         if body.is_empty() {
             return (e, notices);
         }
+        let mut dataset = None;
         let mut ignored = Vec::new();
         for pair in body.split('&').filter(|p| !p.is_empty()) {
             let (key, raw) = pair.split_once('=').unwrap_or((pair, ""));
@@ -293,18 +467,20 @@ impl Experiment {
                         reader.notices.push(format!("this link is for version {} of the playground; reading it as version {SCHEMA_VERSION}", short(&value)));
                     }
                 }
-                "kind" => {
-                    if value != "fit1d" {
-                        reader.notices.push(format!("experiment kind “{}” is not available yet: opening a 1-D fit", short(&value)));
-                    }
-                }
-                "dataset" => {
-                    if Target1d::NAMES.contains(&value.as_str()) {
-                        e.dataset = value.clone();
+                "kind" => {} // read first, above
+                "dataset" => dataset = Some(value.clone()),
+                "image" => {
+                    if IMAGE_NAMES.contains(&value.as_str()) {
+                        e.image = value.clone();
+                    } else if value == UPLOAD {
+                        reader.notices.push(format!("an uploaded picture cannot travel in a link: opening {} instead — upload it again to continue", e.image));
                     } else {
-                        reader.notices.push(format!("unknown dataset “{}”: using {}", short(&value), e.dataset));
+                        reader.bad(&IMAGE_NAMES.join(", "));
                     }
                 }
+                "res" => e.resolution = reader.int(limits::RESOLUTION, e.resolution),
+                "rot" => e.rotate = reader.flag(e.rotate),
+                "insegments" => e.input_segments = reader.int(limits::INPUT_SEGMENTS, e.input_segments),
                 "formula" => e.formula = value.chars().take(crate::core::data::formula::MAX_FORMULA_LEN).collect(),
                 "points" => e.points = reader.int(limits::POINTS, e.points),
                 "noise" => e.noise = reader.float(limits::NOISE, e.noise),
@@ -352,7 +528,14 @@ impl Experiment {
         if !ignored.is_empty() {
             notices.push(format!("ignored unknown link keys: {}", ignored.join(", ")));
         }
-        if e.dataset == "formula" {
+        if let Some(name) = dataset {
+            if e.dataset_names().contains(&name.as_str()) {
+                e.dataset = name;
+            } else {
+                notices.push(format!("unknown dataset “{}”: using {}", short(&name), e.dataset));
+            }
+        }
+        if e.kind == Kind::Fit1d && e.dataset == "formula" {
             if let Err(msg) = Formula::parse(&e.formula) {
                 notices.push(format!("the link's formula is not usable ({msg}): using the sine wave"));
                 e.dataset = "sine".into();
@@ -360,6 +543,15 @@ impl Experiment {
         }
         (e, notices)
     }
+}
+
+/// Row-major network inputs and ±1 targets of labelled points.
+pub fn field_rows(points: &[Labelled], rotate: bool) -> (Vec<f32>, Vec<f32>) {
+    let mut x = Vec::with_capacity(points.len() * plane::feature_count(rotate));
+    for p in points {
+        plane::push_features(&mut x, p.x, p.y, rotate);
+    }
+    (x, points.iter().map(|p| p.label).collect())
 }
 
 /// Characters escaped in link values: everything but letters, digits and a few safe marks.
@@ -480,6 +672,43 @@ mod tests {
         assert_eq!(back, e);
         let d = Experiment::default();
         assert_eq!(Experiment::from_link(&d.to_link()), (d, vec![]));
+    }
+
+    #[test]
+    fn every_kind_round_trips_and_starts_from_its_defaults() {
+        for kind in Kind::ALL {
+            let d = Experiment::default_for(kind);
+            assert_eq!(Experiment::from_link(&d.to_link()), (d.clone(), vec![]), "{kind:?}");
+            // A bare `kind=` link opens that kind's defaults.
+            assert_eq!(Experiment::from_link(&format!("kind={}", kind.name())).0, d);
+        }
+        let img = Experiment { image: "rings".into(), resolution: 64, rotate: true, input_segments: 50, init_seed: 4, ..Experiment::default_for(Kind::Image) };
+        assert_eq!(Experiment::from_link(&img.to_link()), (img, vec![]));
+        let field = Experiment { dataset: "spiral".into(), noise: 0.1, width: 12, depth: 2, ..Experiment::default_for(Kind::Field) };
+        assert_eq!(Experiment::from_link(&field.to_link()), (field, vec![]));
+        // Keys in any order: the kind may come last.
+        let (e, n) = Experiment::from_link("dataset=xor&v=1&kind=field");
+        assert_eq!((e.kind, e.dataset.as_str(), n.len()), (Kind::Field, "xor", 0));
+        // A 1-D dataset is not a field, an uploaded picture cannot travel, an unknown kind is a 1-D fit.
+        let (e, n) = Experiment::from_link("kind=field&dataset=sine");
+        assert_eq!((e.dataset.as_str(), n.len()), ("circle", 1));
+        let (e, n) = Experiment::from_link("kind=image&image=upload&res=9999");
+        assert_eq!((e.image.as_str(), e.resolution, n.len()), ("chelsea", limits::RESOLUTION.1, 2), "{n:?}");
+        let (e, n) = Experiment::from_link("kind=movie&dataset=zigzag");
+        assert_eq!((e.kind, e.dataset.as_str(), n.len()), (Kind::Fit1d, "zigzag", 1));
+        assert_eq!(Experiment::default_for(Kind::Image).io(), (2, 3));
+        assert_eq!(Experiment::default_for(Kind::Field).io(), (4, 1));
+    }
+
+    #[test]
+    fn the_seed_image_layout_has_its_parameter_count() {
+        // 2·40·(100·2+1) + 40·3·(2·2+1) with n = 3 (seed_math §e.1, without the rotated inputs).
+        let spec = Experiment::default_for(Kind::Image).network_spec((-1.0, 1.0));
+        assert_eq!(spec.widths, vec![2, 40, 3]);
+        assert_eq!(spec.parameter_count(), 2 * 40 * 201 + 40 * 3 * 5);
+        // The README headline: 4 inputs → 40,760 with a 40-wide hidden layer and a 40 → 40 layer.
+        let headline = Experiment { rotate: true, depth: 2, ..Experiment::default_for(Kind::Image) }.network_spec((-1.0, 1.0));
+        assert_eq!(headline.parameter_count(), 40_760);
     }
 
     #[test]

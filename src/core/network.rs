@@ -49,6 +49,9 @@ pub struct NetworkSpec {
     /// Domain of the first layer's knots (the data's x-range); hidden layers use [−1, 1].
     pub input_domain: (f32, f32),
     pub normalization: Normalization,
+    /// Segments of the first layer when it differs from the others (Lagrange families): the
+    /// seed's image layout resolves the inputs finely (100 segments) and mixes coarsely (2).
+    pub input_segments: Option<usize>,
 }
 
 impl NetworkSpec {
@@ -56,17 +59,27 @@ impl NetworkSpec {
     pub fn parameter_count(&self) -> usize {
         self.widths
             .windows(2)
-            .map(|w| match self.family {
+            .enumerate()
+            .map(|(l, w)| match self.family {
                 Family::Pwl { knots, learn_positions } => {
                     w[0] * knots * w[1] + if learn_positions { w[0] * (knots - 2) } else { 0 }
                 }
                 Family::Mlp { bias, .. } => w[0] * w[1] + if bias { w[1] } else { 0 },
                 Family::Lagrange { n, segments, continuity } => {
+                    let segments = self.segments_of_layer(l, segments);
                     w[0] * w[1] * crate::core::layers::lagrange::weights_per_synapse(n, segments, continuity)
                 }
                 Family::Fourier { n } => w[0] * w[1] * n,
             })
             .sum()
+    }
+
+    /// Segments of layer `l` for a Lagrange family whose default is `segments`.
+    pub fn segments_of_layer(&self, l: usize, segments: usize) -> usize {
+        match (l, self.input_segments) {
+            (0, Some(s)) => s,
+            _ => segments,
+        }
     }
 }
 
@@ -112,6 +125,7 @@ impl Network {
                 }
                 Family::Mlp { bias, .. } => Layer::Linear(LinearLayer::new(w[0], w[1], bias, &mut rng, device)),
                 Family::Lagrange { n, segments, continuity } => {
+                    let segments = spec.segments_of_layer(l, segments);
                     Layer::Poly(lagrange_lines(w[0], w[1], n, segments, continuity, &mut rng, device))
                 }
                 Family::Fourier { n } => Layer::Fourier(fourier_init(w[0], w[1], n, &mut rng, device)),
@@ -162,6 +176,29 @@ impl Network {
             (_, Normalization::MaxAbs) => max_abs(h, 1e-6),
             (_, Normalization::None) => h,
         }
+    }
+
+    /// Every first-layer synapse as a curve (the KAN-style thumbnails): row `i·samples + k` holds,
+    /// for each output j, f_ji at the k-th of `samples` points spread over the input domain, minus
+    /// f_ji at the domain's centre. A layer only exposes the sum over its inputs, so a synapse is
+    /// seen by varying one input with the others held at the centre; the constant is unknowable
+    /// from outside and irrelevant to the curve's shape. Returns `[in·samples, out]`.
+    pub fn first_layer_curves(&self, samples: usize, device: &Device) -> Tensor<2> {
+        let inputs = self.spec.widths[0];
+        let (lo, hi) = self.spec.input_domain;
+        let centre = 0.5 * (lo + hi);
+        let samples = samples.max(2);
+        let mut x = vec![centre; (inputs * samples + 1) * inputs];
+        for i in 0..inputs {
+            for k in 0..samples {
+                x[(i * samples + k) * inputs + i] = lo + (hi - lo) * k as f32 / (samples - 1) as f32;
+            }
+        }
+        let rows = inputs * samples + 1;
+        let batch = Tensor::<2>::from_data(burn::tensor::TensorData::new(x, [rows, inputs]), device);
+        let out = self.layers[0].forward(self.normalise_input(batch));
+        let base = out.clone().slice([rows - 1..rows]);
+        out.slice([0..rows - 1]) - base
     }
 
     /// Knot positions of the first layer, `[in, P]`, when it is piecewise linear.
@@ -231,6 +268,7 @@ mod tests {
             widths: vec![1, 4, 1],
             input_domain: (0.0, 6.0),
             normalization: Normalization::None,
+            input_segments: None,
         };
         let a = Network::new(&spec, 9, &device);
         let b = Network::new(&spec, 9, &device);

@@ -54,14 +54,36 @@ pub struct TrainConfig {
     pub seed: u64,
 }
 
-/// Drives a network through optimisation steps on a 1-D data set.
+/// A training set as row-major host matrices: `x` is `[rows, inputs]`, `y` is `[rows, outputs]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rows {
+    pub x: Vec<f32>,
+    pub y: Vec<f32>,
+    pub inputs: usize,
+    pub outputs: usize,
+}
+
+impl Rows {
+    pub fn from_1d(samples: &Samples1d) -> Self {
+        Rows { x: samples.train_x.clone(), y: samples.train_y.clone(), inputs: 1, outputs: 1 }
+    }
+
+    pub fn len(&self) -> usize {
+        self.x.len() / self.inputs.max(1)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Drives a network through optimisation steps on a data set of rows.
 pub struct Trainer {
     net: Network,
     optim: burn::optim::ModuleOptimizer,
     config: TrainConfig,
     device: Device,
-    train_x: Vec<f32>,
-    train_y: Vec<f32>,
+    rows: Rows,
     /// Full-batch tensors, uploaded once.
     full: (Tensor<2>, Tensor<2>),
     order: Vec<usize>,
@@ -72,22 +94,27 @@ pub struct Trainer {
 
 /// `[n]` host values → a `[n, 1]` column tensor.
 pub fn column(values: &[f32], device: &Device) -> Tensor<2> {
-    Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), device)
+    matrix(values, 1, device)
+}
+
+/// Row-major host values with `cols` columns → a `[rows, cols]` tensor.
+pub fn matrix(values: &[f32], cols: usize, device: &Device) -> Tensor<2> {
+    let cols = cols.max(1);
+    Tensor::from_data(TensorData::new(values.to_vec(), [values.len() / cols, cols]), device)
 }
 
 impl Trainer {
     /// `device` must have autodiff enabled; the network must live on it.
-    pub fn new(net: Network, samples: &Samples1d, config: TrainConfig, device: &Device) -> Self {
-        let full = (column(&samples.train_x, device), column(&samples.train_y, device));
-        let n = samples.train_x.len();
+    pub fn new(net: Network, rows: Rows, config: TrainConfig, device: &Device) -> Self {
+        let full = (matrix(&rows.x, rows.inputs, device), matrix(&rows.y, rows.outputs, device));
+        let n = rows.len();
         Trainer {
             net,
             optim: config.optimizer.build(),
             batch_rng: stream(config.seed, Stream::Batch),
             config,
             device: device.clone(),
-            train_x: samples.train_x.clone(),
-            train_y: samples.train_y.clone(),
+            rows,
             full,
             order: (0..n).collect(),
             cursor: n, // forces a shuffle before the first mini-batch
@@ -111,6 +138,30 @@ impl Trainer {
         &self.config
     }
 
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// The same training set, batch order and step count with `net` on another device (after a
+    /// GPU failure); the optimiser starts afresh there.
+    pub fn moved_to(&self, net: Network, device: &Device) -> Trainer {
+        let mut moved = Trainer::new(net, self.rows.clone(), self.config.clone(), device);
+        moved.order = self.order.clone();
+        moved.cursor = self.cursor;
+        moved.batch_rng = self.batch_rng.clone();
+        moved.steps = self.steps;
+        moved
+    }
+
+    /// New targets for the same inputs (a picture that changes during training), keeping the
+    /// weights, the optimiser state and the batch order. Ignored unless the shape matches.
+    pub fn set_targets(&mut self, y: Vec<f32>) {
+        if y.len() == self.rows.y.len() {
+            self.full.1 = matrix(&y, self.rows.outputs, &self.device);
+            self.rows.y = y;
+        }
+    }
+
     /// Change the learning rate without resetting anything (the optimiser state is kept).
     pub fn set_learning_rate(&mut self, lr: f64) {
         self.config.learning_rate = lr;
@@ -125,7 +176,7 @@ impl Trainer {
     }
 
     fn next_batch(&mut self) -> (Tensor<2>, Tensor<2>) {
-        let n = self.train_x.len();
+        let n = self.rows.len();
         let b = self.config.batch;
         if b == 0 || b >= n {
             return self.full.clone();
@@ -136,9 +187,10 @@ impl Trainer {
         }
         let idx = &self.order[self.cursor..self.cursor + b];
         self.cursor += b;
-        let xs: Vec<f32> = idx.iter().map(|&i| self.train_x[i]).collect();
-        let ys: Vec<f32> = idx.iter().map(|&i| self.train_y[i]).collect();
-        (column(&xs, &self.device), column(&ys, &self.device))
+        let (ni, no) = (self.rows.inputs, self.rows.outputs);
+        let xs: Vec<f32> = idx.iter().flat_map(|&i| self.rows.x[i * ni..(i + 1) * ni].iter().copied()).collect();
+        let ys: Vec<f32> = idx.iter().flat_map(|&i| self.rows.y[i * no..(i + 1) * no].iter().copied()).collect();
+        (matrix(&xs, ni, &self.device), matrix(&ys, no, &self.device))
     }
 
     /// One optimiser step; returns the mini-batch loss *before* the step (not read back).
@@ -151,20 +203,25 @@ impl Trainer {
         loss.detach()
     }
 
-    /// Mean squared error of the current network on the given points (no gradient recorded).
+    /// Mean squared error of the current network on the given rows (no gradient recorded).
     pub fn loss_on(&self, xs: &[f32], ys: &[f32]) -> Option<Tensor<1>> {
         if xs.is_empty() {
             return None;
         }
         let device = self.device.clone().without_autodiff();
-        let pred = self.net.valid().forward(column(xs, &device));
-        Some(mse(pred, column(ys, &device)))
+        Some(mse(self.predict(xs), matrix(ys, self.rows.outputs, &device)))
     }
 
-    /// Network output at `xs` (for the prediction curve), `[n, 1]`.
+    /// Network output for row-major inputs `xs` (`[n, inputs]` flattened), `[n, outputs]`.
     pub fn predict(&self, xs: &[f32]) -> Tensor<2> {
         let device = self.device.clone().without_autodiff();
-        self.net.valid().forward(column(xs, &device))
+        self.net.valid().forward(matrix(xs, self.rows.inputs, &device))
+    }
+
+    /// The first layer's synapse curves (see `Network::first_layer_curves`).
+    pub fn first_layer_curves(&self, samples: usize) -> Tensor<2> {
+        let device = self.device.clone().without_autodiff();
+        self.net.valid().first_layer_curves(samples, &device)
     }
 }
 

@@ -1,15 +1,70 @@
-//! The page shell: header, controls, plots and readouts.
+//! The page shell: header, experiment tabs, controls, the stage of the current kind, readouts.
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::controls::{Buttons, Controls};
+use super::controls::{change, Buttons, Controls};
+use super::field_lab::FieldStage;
+use super::image_lab::ImageStage;
 use super::state::Ui;
-use super::{driver, plot, url};
+use super::{driver, plot, session, url};
+use crate::core::experiment::{Experiment, Kind};
 
 /// A loss as a plain number (shortest text that reads back to the same f32), for people and tests.
 fn plain(v: Option<f32>) -> String {
     v.map(|l| l.to_string()).unwrap_or_else(|| "–".into())
+}
+
+/// Training and test loss against steps (every kind has one).
+#[component]
+fn LossPlot(ui: Ui) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        ui.frame.with(|f| {
+            if let Some(c) = canvas.get() {
+                plot::draw_loss(&c, f);
+            }
+        })
+    });
+    view! {
+        <canvas node_ref=canvas data-testid="loss-plot" width="760" height="200"
+            aria-label="Training loss (blue) and test loss (red) against steps, log scale"></canvas>
+    }
+}
+
+/// The 1-D studio's plot of data, target, prediction and knots.
+#[component]
+fn FitStage(ui: Ui) -> impl IntoView {
+    let canvas = NodeRef::<leptos::html::Canvas>::new();
+    Effect::new(move |_| {
+        ui.frame.with(|f| {
+            if let Some(c) = canvas.get() {
+                plot::draw_fit(&c, f);
+            }
+        })
+    });
+    view! {
+        <canvas node_ref=canvas data-testid="plot" width="760" height="420"
+            aria-label="Training points (grey), test points (red), target (green), network prediction (blue), knots (orange ticks)"></canvas>
+        <p class="legend">
+            <span class="sw train"></span>"train " <span class="sw test"></span>"test " <span class="sw clean"></span>"target "
+            <span class="sw pred"></span>"prediction " <span class="sw knot"></span>"knots"
+        </p>
+    }
+}
+
+#[component]
+fn KindTabs(ui: Ui) -> impl IntoView {
+    view! {
+        <nav class="tabs" aria-label="Experiment kind">
+            {Kind::ALL.into_iter().map(|kind| view! {
+                <button data-testid=format!("kind-{}", kind.name()) aria-pressed=move || (ui.exp.with(|e| e.kind) == kind).to_string()
+                    on:click=move |_| change(ui, |e| if e.kind != kind { *e = Experiment { backend: e.backend, ..Experiment::default_for(kind) } })>
+                    {kind.label()}
+                </button>
+            }).collect_view()}
+        </nav>
+    }
 }
 
 #[component]
@@ -17,30 +72,20 @@ pub fn App() -> impl IntoView {
     let (exp, notices) = url::read();
     let train_to_step = exp.step > 0;
     let ui = Ui::new(exp, notices);
-    let fit_canvas = NodeRef::<leptos::html::Canvas>::new();
-    let loss_canvas = NodeRef::<leptos::html::Canvas>::new();
-    Effect::new(move |_| {
-        let frame = ui.frame.get();
-        if let Some(c) = fit_canvas.get() {
-            plot::draw_fit(&c, &frame);
-        }
-        if let Some(c) = loss_canvas.get() {
-            plot::draw_loss(&c, &frame);
-        }
-    });
     spawn_local(async move {
-        driver::rebuild(ui).await;
+        session::rebuild(ui).await;
         if train_to_step {
             ui.running.set(true);
         }
     });
     spawn_local(driver::run(ui));
-
+    let kind = move || ui.exp.with(|e| e.kind);
     view! {
         <header>
             <h1>"Piecewise Playground"</h1>
             <p class="tagline">"Every synapse is a learnable function. Train a small network live, right here."</p>
         </header>
+        <KindTabs ui=ui />
         <div class="notices" data-testid="notice" role="status">
             {move || ui.notices.get().into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
         </div>
@@ -58,19 +103,27 @@ pub fn App() -> impl IntoView {
                     </div>
                     <div><span class="k">"Step "</span><strong data-testid="steps">{move || ui.readout.get().steps}</strong></div>
                     <div><span class="k">"Train loss "</span><strong data-testid="loss">{move || plain(ui.readout.get().loss)}</strong></div>
-                    <div><span class="k">"Test loss "</span><strong data-testid="test-loss">{move || plain(ui.readout.get().test_loss)}</strong></div>
+                    <Show when=move || kind() != Kind::Image>
+                        <div><span class="k">"Test loss "</span><strong data-testid="test-loss">{move || plain(ui.readout.get().test_loss)}</strong></div>
+                    </Show>
+                    <Show when=move || kind() == Kind::Image>
+                        <div><span class="k">"PSNR (dB) "</span><strong data-testid="psnr">{move || ui.readout.get().psnr.map(|p| format!("{p:.2}")).unwrap_or_else(|| "–".into())}</strong></div>
+                    </Show>
+                    <Show when=move || kind() == Kind::Field>
+                        <div><span class="k">"Test accuracy (%) "</span><strong data-testid="accuracy">{move || ui.readout.get().accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
+                        <div><span class="k">"Train accuracy (%) "</span><strong data-testid="train-accuracy">{move || ui.readout.get().train_accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
+                    </Show>
                     <div><span class="k">"Steps/s "</span><strong data-testid="steps-per-sec">{move || format!("{:.0}", ui.readout.get().steps_per_sec)}</strong></div>
                     <div><span class="k">"Parameters "</span><strong data-testid="params">{move || ui.readout.get().parameters}</strong></div>
                 </div>
                 <p class="message" role="alert" data-testid="message">{move || ui.message.get()}</p>
-                <canvas node_ref=fit_canvas data-testid="plot" width="760" height="420"
-                    aria-label="Training points (grey), test points (red), target (green), network prediction (blue), knots (orange ticks)"></canvas>
-                <p class="legend">
-                    <span class="sw train"></span>"train " <span class="sw test"></span>"test " <span class="sw clean"></span>"target "
-                    <span class="sw pred"></span>"prediction " <span class="sw knot"></span>"knots"
-                </p>
-                <canvas node_ref=loss_canvas data-testid="loss-plot" width="760" height="200"
-                    aria-label="Training loss (blue) and test loss (red) against steps, log scale"></canvas>
+                {move || match kind() {
+                    Kind::Fit1d => view! { <FitStage ui=ui /> }.into_any(),
+                    Kind::Image => view! { <ImageStage ui=ui /> }.into_any(),
+                    Kind::Field => view! { <FieldStage ui=ui /> }.into_any(),
+                }}
+                <h3>"Loss"</h3>
+                <LossPlot ui=ui />
             </section>
         </main>
         <footer>

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::driver;
+use super::{driver, image_lab, pictures, schedules, session};
 use super::state::Ui;
 use crate::core::data::{Formula, Target1d};
-use crate::core::experiment::{limits, BackendChoice, Experiment, NetKind};
+use crate::core::data::field;
+use crate::core::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use crate::core::layers::Activation;
 use crate::core::network::Normalization;
 use crate::core::train::OptimizerKind;
@@ -113,7 +114,7 @@ pub fn Buttons(ui: Ui) -> impl IntoView {
             </button>
             <button data-testid="step" on:click=move |_| { ui.running.set(false); spawn_local(driver::single_step(ui)) }>"Step"</button>
             <button data-testid="reset" title="Start again from the same initial weights"
-                on:click=move |_| { ui.running.set(false); spawn_local(driver::rebuild(ui)) }>"Reset"</button>
+                on:click=move |_| { ui.running.set(false); spawn_local(session::rebuild(ui)) }>"Reset"</button>
             <button data-testid="new-init" title="Draw new initial weights (changes the init seed)"
                 on:click=move |_| change(ui, |e| e.init_seed = e.init_seed.wrapping_add(1))>"New init"</button>
         </div>
@@ -122,23 +123,72 @@ pub fn Buttons(ui: Ui) -> impl IntoView {
 
 #[component]
 pub fn Controls(ui: Ui) -> impl IntoView {
+    let image_label = |n: &str| match n {
+        "chelsea" => "Chelsea the cat",
+        "astronaut" => "Astronaut",
+        "coffee" => "Coffee",
+        "rings" => "Rings (procedural)",
+        "checkerboard" => "Checkerboard (procedural)",
+        "circle" => "Jumping circle (procedural)",
+        _ => "?",
+    };
     let datasets: Vec<(&'static str, &'static str)> = Target1d::NAMES.iter().map(|n| (*n, Target1d::label_of(n))).collect();
     let is_pwl = move || ui.exp.with(|e| e.net == NetKind::Pwl);
     view! {
-        <section class="panel" aria-label="Data">
-            <h2>"Data"</h2>
-            {choice(ui, "Target", "dataset", datasets, |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
-            <label class="field wide">
-                <span>"Formula f(x) on [−1, 1]"</span>
-                <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp.with(|e| e.formula.clone())
-                    on:change=move |ev| apply_formula(ui, event_target_value(&ev))
-                    on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
-            </label>
-            <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
-            {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
-            {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
-            {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
-        </section>
+        <Show when=move || ui.exp.with(|e| e.kind == Kind::Fit1d)>
+            <section class="panel" aria-label="Data">
+                <h2>"Data"</h2>
+                {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                <label class="field wide">
+                    <span>"Formula f(x) on [−1, 1]"</span>
+                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp.with(|e| e.formula.clone())
+                        on:change=move |ev| apply_formula(ui, event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
+                </label>
+                <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
+                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+            </section>
+        </Show>
+        <Show when=move || ui.exp.with(|e| e.kind == Kind::Image)>
+            <section class="panel" aria-label="Picture">
+                <h2>"Picture"</h2>
+                <label class="field">
+                    <span>"Picture"</span>
+                    <select data-testid="image" on:change=move |ev| { let v = event_target_value(&ev); change(ui, |e| e.image = v) }>
+                        {IMAGE_NAMES.iter().map(|n| view! { <option value=*n selected=move || ui.exp.with(|e| e.image == *n)>{image_label(n)}</option> }).collect_view()}
+                        <Show when=move || pictures::uploaded_name().is_some() || ui.exp.with(|e| e.image == UPLOAD)>
+                            <option value=UPLOAD selected=move || ui.exp.with(|e| e.image == UPLOAD)>"Your upload"</option>
+                        </Show>
+                    </select>
+                </label>
+                <label class="field wide">
+                    <span>"Your own picture (PNG, JPEG, GIF, WebP, BMP)"</span>
+                    <input type="file" accept="image/*" data-testid="upload" on:change=move |ev| {
+                        let input: web_sys::HtmlInputElement = event_target(&ev);
+                        if let Some(file) = input.files().and_then(|f| f.get(0)) {
+                            image_lab::use_file(ui, file);
+                        }
+                        input.set_value("");
+                    } />
+                </label>
+                {choice(ui, "Training resolution", "res", vec![("32", "32 px"), ("64", "64 px"), ("128", "128 px"), ("256", "256 px")],
+                    |e| e.resolution.to_string(), |e, v| if let Ok(r) = v.parse() { e.resolution = r })}
+                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
+            </section>
+        </Show>
+        <Show when=move || ui.exp.with(|e| e.kind == Kind::Field)>
+            <section class="panel" aria-label="Data">
+                <h2>"Data"</h2>
+                {choice(ui, "Classes", "dataset", field::NAMES.iter().map(|n| (*n, field::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
+                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
+                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
+                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+            </section>
+        </Show>
         <section class="panel" aria-label="Network">
             <h2>"Network"</h2>
             {choice(ui, "Synapses", "net", NetKind::ALL.iter().map(|k| (k.name(), k.label())).collect(),
@@ -153,17 +203,20 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <Show when=is_pwl>
                 {number(ui, "Knots per input", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
                 {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
+                {number(ui, "Move a knot every N steps (0 = off)", "move-every", (limits::MOVE_EVERY.0 as f64, limits::MOVE_EVERY.1 as f64), "1", |e| e.move_every as f64, |e, v| e.move_every = v as u64)}
+            </Show>
+            <Show when=move || is_pwl() && ui.exp.with(|e| e.kind == Kind::Fit1d)>
                 {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
                 {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
-                {number(ui, "Move a knot every N steps (0 = off)", "move-every", (limits::MOVE_EVERY.0 as f64, limits::MOVE_EVERY.1 as f64), "1", |e| e.move_every as f64, |e, v| e.move_every = v as u64)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
-                    on:click=move |_| spawn_local(driver::insert_knot(ui))>"Insert knot where the error is largest"</button>
+                    on:click=move |_| spawn_local(schedules::insert_knot(ui))>"Insert knot where the error is largest"</button>
             </Show>
             <Show when=move || ui.exp.with(|e| e.net.uses_n())>
                 {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
             </Show>
             <Show when=move || ui.exp.with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
+                {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>
             <Show when=move || ui.exp.with(|e| e.net != NetKind::Mlp)>
                 {choice(ui, "Between layers", "norm", vec![("none", "nothing"), ("maxabs", "max-abs normalisation")],

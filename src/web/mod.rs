@@ -7,7 +7,14 @@ mod backend;
 mod bench_page;
 mod controls;
 mod driver;
+mod field_lab;
+mod frames;
+mod image_lab;
+mod pictures;
 mod plot;
+mod raster;
+mod schedules;
+mod session;
 mod state;
 mod url;
 

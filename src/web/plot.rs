@@ -185,6 +185,28 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     Some(())
 }
 
+/// A quality number (PSNR in dB, accuracy in %) against steps, on a linear axis.
+pub fn draw_quality(canvas: &HtmlCanvasElement, history: &[(u64, f64)], unit: &str) -> Option<()> {
+    let area = plotting_area(canvas)?;
+    let last_step = history.iter().map(|p| p.0).max().unwrap_or(0).max(1);
+    let finite = history.iter().map(|p| p.1).filter(|v| v.is_finite());
+    let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
+    let (lo, hi) = if lo.is_finite() && hi > lo { (lo.floor(), hi.ceil()) } else if lo.is_finite() { (lo - 1.0, lo + 1.0) } else { (0.0, 1.0) };
+    let mut chart = ChartBuilder::on(&area).build_cartesian_2d(0u64..last_step, lo..hi).ok()?;
+    chart.draw_series(LineSeries::new(history.iter().copied().filter(|p| p.1.is_finite()), PREDICTION.stroke_width(2))).ok()?;
+    area.present().ok()?;
+    let ctx = context(canvas)?;
+    let xs: Vec<(f64, String)> = ticks(0.0, last_step as f64, 6)
+        .into_iter()
+        .filter(|v| v.fract() == 0.0)
+        .map(|v| (chart.backend_coord(&(v as u64, lo)).0 as f64, label(v)))
+        .collect();
+    let ys: Vec<(f64, String)> =
+        ticks(lo, hi, 4).into_iter().map(|v| (chart.backend_coord(&(0u64, v)).1 as f64, format!("{} {unit}", label(v)))).collect();
+    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
+    Some(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::ticks;

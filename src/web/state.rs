@@ -3,6 +3,10 @@
 
 use leptos::prelude::*;
 
+use std::sync::Arc;
+
+use crate::core::data::field::Labelled;
+use crate::core::data::plane::Region;
 use crate::core::experiment::Experiment;
 
 /// Numbers shown next to the plot.
@@ -13,6 +17,11 @@ pub struct Readout {
     pub test_loss: Option<f32>,
     pub steps_per_sec: f32,
     pub parameters: usize,
+    /// Image experiments: PSNR of the whole reconstruction, in dB.
+    pub psnr: Option<f64>,
+    /// Field experiments: share of test (and training) points on the right side, in %.
+    pub accuracy: Option<f64>,
+    pub train_accuracy: Option<f64>,
 }
 
 /// What the plots draw: one snapshot of the model and the data.
@@ -28,6 +37,66 @@ pub struct Frame {
     /// (step, training loss) and (step, test loss) histories.
     pub loss_history: Vec<(u64, f32)>,
     pub test_history: Vec<(u64, f32)>,
+    /// PSNR (dB) of image experiments, test accuracy (%) of fields, against steps.
+    pub quality_history: Vec<(u64, f64)>,
+    pub picture: Option<PictureFrame>,
+    pub field: Option<FieldFrame>,
+    pub curves: Option<CurvesFrame>,
+}
+
+/// The image lab's three pictures, 8-bit RGBA at the training resolution.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PictureFrame {
+    pub width: usize,
+    pub height: usize,
+    pub target: Arc<Vec<u8>>,
+    pub recon: Vec<u8>,
+    pub error: Vec<u8>,
+}
+
+/// The learned picture rendered over a region of the plane, finer than the training grid.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DetailFrame {
+    pub width: usize,
+    pub height: usize,
+    pub rgba: Vec<u8>,
+    pub view: Zoom,
+}
+
+/// What the detail view shows: a region at a multiple of the training resolution.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Zoom {
+    pub scale: usize,
+    pub region: Region,
+}
+
+impl Default for Zoom {
+    fn default() -> Self {
+        Zoom { scale: 2, region: Region::FULL }
+    }
+}
+
+/// A classification field: the network's score on a square grid, and the points.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FieldFrame {
+    pub grid: usize,
+    /// `grid²` scores, row by row from y = −1.
+    pub scores: Vec<f32>,
+    pub train: Arc<Vec<Labelled>>,
+    pub test: Arc<Vec<Labelled>>,
+}
+
+/// The first layer's synapses as curves over the input domain (KAN-style thumbnails).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CurvesFrame {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub samples: usize,
+    /// `[inputs·samples, outputs]`, row-major (see `Network::first_layer_curves`).
+    pub values: Vec<f32>,
+    /// Knot or segment-boundary positions per input, in [−1, 1].
+    pub knots: Vec<Vec<f32>>,
+    pub input_names: Vec<&'static str>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -48,6 +117,9 @@ pub struct Ui {
     /// Notices about the link (unknown keys, clamped values).
     pub notices: RwSignal<Vec<String>>,
     pub formula_error: RwSignal<Option<String>>,
+    /// The zoomed, finer rendering of an image experiment, and the view asked for.
+    pub detail: RwSignal<Option<DetailFrame>>,
+    pub zoom: RwSignal<Zoom>,
 }
 
 impl Ui {
@@ -61,6 +133,8 @@ impl Ui {
             message: RwSignal::new(None),
             notices: RwSignal::new(notices),
             formula_error: RwSignal::new(None),
+            detail: RwSignal::new(None),
+            zoom: RwSignal::new(Zoom::default()),
         }
     }
 }

@@ -1,0 +1,151 @@
+//! Pixel pictures on canvases: RGBA buffers through `ImageData`/`putImageData` (never per-pixel
+//! drawing calls), the classification heat-map, and the synapse thumbnails.
+
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+
+use super::state::{CurvesFrame, FieldFrame};
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()
+}
+
+/// Show an RGBA buffer at its own size (the canvas takes that size; CSS scales it on screen).
+pub fn put_rgba(canvas: &HtmlCanvasElement, width: usize, height: usize, rgba: &[u8]) -> Option<()> {
+    if width == 0 || height == 0 || rgba.len() != width * height * 4 {
+        return None;
+    }
+    // Resizing clears a canvas and costs a reallocation: only when the size changes.
+    if canvas.width() != width as u32 || canvas.height() != height as u32 {
+        canvas.set_width(width as u32);
+        canvas.set_height(height as u32);
+    }
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), width as u32, height as u32).ok()?;
+    context(canvas)?.put_image_data(&data, 0.0, 0.0).ok()
+}
+
+/// TF Playground's palette: orange for negative scores, blue for positive, white at 0.
+const NEGATIVE: [f32; 3] = [245.0, 147.0, 34.0];
+const POSITIVE: [f32; 3] = [8.0, 119.0, 189.0];
+
+fn score_colour(score: f32, alpha_scale: f32) -> [u8; 3] {
+    let t = (score.abs() * alpha_scale).clamp(0.0, 1.0);
+    let c = if score >= 0.0 { POSITIVE } else { NEGATIVE };
+    [0, 1, 2].map(|i| (255.0 + (c[i] - 255.0) * t) as u8)
+}
+
+/// Heat-map of the scores (bilinear between grid nodes, y up) with the training points (white
+/// rim) and test points (dark rim) on top.
+pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: bool) -> Option<()> {
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let g = frame.grid;
+    if g < 2 || frame.scores.len() != g * g || w == 0 {
+        return None;
+    }
+    let mut rgba = Vec::with_capacity(w * h * 4);
+    for py in 0..h {
+        // Screen row 0 is y = +1 (mathematical orientation); grid row 0 is y = −1.
+        let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
+        let (y0, fy) = ((gy.floor() as usize).min(g - 2), gy - gy.floor().min((g - 2) as f32));
+        for px in 0..w {
+            let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
+            let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
+            let at = |r: usize, c: usize| frame.scores[r * g + c];
+            let s = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1))
+                + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+            rgba.extend(score_colour(s, 0.8));
+            rgba.push(255);
+        }
+    }
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32).ok()?;
+    let ctx = context(canvas)?;
+    ctx.put_image_data(&data, 0.0, 0.0).ok()?;
+    let to_px = |x: f32, y: f32| (((x + 1.0) / 2.0) as f64 * w as f64, ((1.0 - y) / 2.0) as f64 * h as f64);
+    let draw = |points: &[crate::core::data::field::Labelled], rim: &str| {
+        for (label, fill) in [(1.0, "#0877bd"), (-1.0, "#f59322")] {
+            ctx.set_fill_style_str(fill);
+            ctx.set_stroke_style_str(rim);
+            ctx.set_line_width(1.0);
+            ctx.begin_path();
+            for p in points.iter().filter(|p| p.label == label) {
+                let (x, y) = to_px(p.x, p.y);
+                ctx.move_to(x + 3.5, y);
+                let _ = ctx.arc(x, y, 3.5, 0.0, std::f64::consts::TAU);
+            }
+            ctx.fill();
+            ctx.stroke();
+        }
+    };
+    draw(&frame.train, "#ffffff");
+    if show_test {
+        draw(&frame.test, "#1f2328");
+    }
+    Some(())
+}
+
+/// Cell size of a synapse thumbnail and the label column.
+const CELL: (f64, f64) = (58.0, 44.0);
+const LABEL_W: f64 = 64.0;
+/// Most neurons shown (the first ones).
+pub const MAX_THUMB_OUTPUTS: usize = 12;
+
+/// The first layer's synapses, one row per input and one column per neuron (the first
+/// `MAX_THUMB_OUTPUTS`), on a common vertical scale so sizes compare; knots as orange ticks.
+pub fn draw_curves(canvas: &HtmlCanvasElement, curves: &CurvesFrame) -> Option<()> {
+    let shown = curves.outputs.min(MAX_THUMB_OUTPUTS);
+    let width = (LABEL_W + CELL.0 * shown as f64).ceil() as u32;
+    let height = (CELL.1 * curves.inputs as f64 + 4.0).ceil() as u32;
+    if canvas.width() != width || canvas.height() != height {
+        canvas.set_width(width);
+        canvas.set_height(height);
+    }
+    let ctx = context(canvas)?;
+    ctx.set_fill_style_str("#ffffff");
+    ctx.fill_rect(0.0, 0.0, width as f64, height as f64);
+    let n = curves.samples;
+    let value = |i: usize, k: usize, j: usize| curves.values.get((i * n + k) * curves.outputs + j).copied().unwrap_or(0.0);
+    let mut scale = 1e-6f32;
+    for i in 0..curves.inputs {
+        for k in 0..n {
+            for j in 0..shown {
+                scale = scale.max(value(i, k, j).abs());
+            }
+        }
+    }
+    ctx.set_font("12px system-ui, sans-serif");
+    for i in 0..curves.inputs {
+        let top = 2.0 + CELL.1 * i as f64;
+        ctx.set_fill_style_str("#1f2328");
+        let _ = ctx.fill_text(curves.input_names.get(i).copied().unwrap_or("in"), 4.0, top + CELL.1 / 2.0 + 4.0);
+        for j in 0..shown {
+            let left = LABEL_W + CELL.0 * j as f64;
+            let (cw, ch) = (CELL.0 - 6.0, CELL.1 - 8.0);
+            ctx.set_stroke_style_str("#d0d7de");
+            ctx.set_line_width(1.0);
+            ctx.stroke_rect(left + 0.5, top + 0.5, cw, ch);
+            let mid = top + ch / 2.0;
+            ctx.set_stroke_style_str("#1f6feb");
+            ctx.set_line_width(1.5);
+            ctx.begin_path();
+            for k in 0..n {
+                let x = left + cw * k as f64 / (n - 1).max(1) as f64;
+                let y = mid - (value(i, k, j) / scale) as f64 * (ch / 2.0 - 2.0);
+                if k == 0 {
+                    ctx.move_to(x, y);
+                } else {
+                    ctx.line_to(x, y);
+                }
+            }
+            ctx.stroke();
+            ctx.set_stroke_style_str("rgb(255, 127, 14)");
+            ctx.begin_path();
+            for &knot in curves.knots.get(i).map(Vec::as_slice).unwrap_or(&[]) {
+                let x = left + cw * ((knot as f64 + 1.0) / 2.0).clamp(0.0, 1.0);
+                ctx.move_to(x, top + ch);
+                ctx.line_to(x, top + ch - 5.0);
+            }
+            ctx.stroke();
+        }
+    }
+    Some(())
+}

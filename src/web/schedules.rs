@@ -1,0 +1,110 @@
+//! Structural changes while training: the two growth schedules of the seeds ("dynamic": a knot on
+//! each loss plateau; "move": move the smoothest knots every N steps) and knot insertion on demand.
+//! Each keeps the network's function and replaces the trainer's network in place.
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+
+use super::frames;
+use super::session::{generation, with_session, Problem};
+use super::state::Ui;
+use crate::core::experiment::{Kind, NetKind};
+use crate::core::grow::Plateau;
+use crate::core::network::Family;
+use crate::core::snapshot::{read, Snapshot};
+
+/// The "dynamic" schedule: when the loss stops improving, insert a knot (up to the maximum).
+pub async fn grow_on_plateau(ui: Ui) {
+    let (enabled, max_knots) = ui.exp.with_untracked(|e| (e.grow && e.net == NetKind::Pwl && e.kind == Kind::Fit1d, e.max_knots));
+    if !enabled {
+        return;
+    }
+    let rule = Plateau { window: Plateau::DEFAULT_WINDOW, threshold: Plateau::DEFAULT_THRESHOLD, max_knots };
+    let due = with_session(|s| match s.trainer.network().spec.family {
+        Family::Pwl { knots, .. } if rule.should_grow(&s.history, knots, s.last_growth) => {
+            s.last_growth = s.trainer.steps();
+            true
+        }
+        _ => false,
+    });
+    if due == Some(true) {
+        insert_knot(ui).await;
+    }
+}
+
+/// The "move" schedule: every N steps, move the smoothest knot of every grid (count conserved).
+pub async fn move_on_schedule(ui: Ui) {
+    let every = ui.exp.with_untracked(|e| if e.net == NetKind::Pwl { e.move_every } else { 0 });
+    if every == 0 {
+        return;
+    }
+    let gen = generation();
+    let Some(Some((net, sides))) = with_session(|s| {
+        let steps = s.trainer.steps();
+        if steps < s.last_move + every {
+            return None;
+        }
+        s.last_move = steps;
+        // Draw the coin flips now, from the seeded stream, so a link replays the same moves.
+        use rand::Rng;
+        let sides: Vec<bool> = (0..256).map(|_| s.move_coin.random_bool(0.5)).collect();
+        Some((s.trainer.network().clone(), sides))
+    }) else {
+        return;
+    };
+    let coin = move |i: usize| sides[i % sides.len()];
+    match crate::core::grow::move_knots(&net, coin).await {
+        Ok(moved) if generation() == gen => {
+            with_session(|s| {
+                let steps = s.trainer.steps();
+                s.trainer.replace_network(moved, steps);
+            });
+        }
+        Ok(_) => {}
+        Err(e) => ui.message.set(Some(format!("Could not move knots: {e}"))),
+    }
+}
+
+/// Grow the network by one knot per input grid, next to the worst-fitted training point. The
+/// function is unchanged; the optimiser restarts (see `core::grow`).
+pub async fn insert_knot(ui: Ui) {
+    let was_running = ui.running.get_untracked();
+    ui.running.set(false);
+    TimeoutFuture::new(0).await; // let an in-flight chunk finish first
+    let gen = generation();
+    let Some(Some((net, xs, ys, pred))) = with_session(|s| {
+        // Knots are inserted along the 1-D studio's single input; 2-D inputs have no "worst x".
+        let Problem::Fit1d(samples) = &s.problem else { return None };
+        let pred = s.trainer.predict(&samples.train_x);
+        Some((s.trainer.network().clone(), samples.train_x.clone(), samples.train_y.clone(), pred))
+    }) else {
+        ui.message.set(Some("Knot insertion at the worst point is available in 1-D fits.".into()));
+        ui.running.set(was_running);
+        return;
+    };
+    let Ok(pred) = read(pred).await else { return };
+    let worst = (0..xs.len()).max_by(|&a, &b| (pred[a] - ys[a]).abs().total_cmp(&(pred[b] - ys[b]).abs()));
+    let Some(worst) = worst else { return };
+    match crate::core::grow::insert_knot_near(&net, xs[worst]).await {
+        Ok(grown) if generation() == gen => {
+            let parameters = grown.spec.parameter_count();
+            // Older good weights have the old shape: the grown network (same function) replaces them.
+            let good = Snapshot::take(&grown).await.ok();
+            with_session(|s| {
+                let steps = s.trainer.steps();
+                s.trainer.replace_network(grown, steps);
+                s.last_good = good.map(|snap| (snap, steps));
+                s.pending = None;
+            });
+            ui.readout.update(|r| r.parameters = parameters);
+            ui.message.set(Some(format!(
+                "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged, the optimiser restarts.",
+                xs[worst]
+            )));
+            frames::publish(ui, true).await;
+        }
+        Ok(_) => {}
+        Err(e) => ui.message.set(Some(format!("Could not insert a knot: {e}"))),
+    }
+    ui.running.set(was_running);
+}
