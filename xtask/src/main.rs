@@ -121,21 +121,47 @@ fn test() -> Result<Tally, String> {
     // Build the browser test binary before the page so a compile error shows up early.
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
     build_page()?;
+    browser_tests(&mut tally, None)?;
+    println!("xtask: test run took {:.1} min", started.elapsed().as_secs_f64() / 60.0);
+    Ok(tally)
+}
+
+/// Serve the built page and run the browser tests (only the file `tests/browser/tests/<only>.rs`
+/// when given).
+fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
     let base = static_server::start(dist_dir())?;
     let (_driver, webdriver) = start_chromedriver()?;
     let shots = workspace_root().join("target").join("screenshots");
-    let _ = std::fs::remove_dir_all(&shots);
+    if only.is_none() {
+        let _ = std::fs::remove_dir_all(&shots);
+    }
     let _ = std::fs::create_dir_all(&shots);
     println!("xtask: browser tests against {base} (screenshots in {})", shots.display());
+    let mut cmd = cargo();
+    cmd.args(["test", "-p", "browser-tests"]);
+    if let Some(file) = only {
+        cmd.args(["--test", file]);
+    }
+    cmd.arg("--");
     tally.cargo_test(
         "browser tests",
-        cargo()
-            .args(["test", "-p", "browser-tests", "--", "--test-threads=1", "--nocapture"])
+        cmd.args(["--test-threads=1", "--nocapture"])
             .env("PLAYGROUND_URL", &base)
             .env("WEBDRIVER_URL", &webdriver)
             .env("SCREENSHOT_DIR", &shots),
     );
-    println!("xtask: test run took {:.1} min", started.elapsed().as_secs_f64() / 60.0);
+    Ok(())
+}
+
+/// `cargo xtask browser [FILE]`: rebuild the page and run only the browser tests, or only one
+/// file of them (a quicker loop while working on the web layer).
+fn browser(only: Option<&str>) -> Result<Tally, String> {
+    tools::ensure_build_tools()?;
+    tools::ensure_chromium()?;
+    run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
+    build_page()?;
+    let mut tally = Tally::default();
+    browser_tests(&mut tally, only)?;
     Ok(tally)
 }
 
@@ -177,9 +203,10 @@ fn main() -> ExitCode {
             let seconds = args.iter().position(|a| a == "--image-seconds").and_then(|i| args.get(i + 1)).cloned();
             bench(seconds.as_deref().unwrap_or("60")).map(|_| None)
         }
+        Some("browser") => browser(args.get(1).map(String::as_str)).map(Some),
         Some("build") => tools::ensure_build_tools().and_then(|_| build_page()).map(|_| None),
         _ => {
-            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask bench [--image-seconds S] | cargo xtask build");
+            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask bench [--image-seconds S] | cargo xtask build | cargo xtask browser [FILE]");
             return ExitCode::from(2);
         }
     };
