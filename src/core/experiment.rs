@@ -413,7 +413,8 @@ impl Experiment {
                 keys.push(("n", self.n.to_string()));
                 if matches!(kind, NetKind::Continuous | NetKind::Discontinuous) {
                     keys.push(("segments", self.segments.to_string()));
-                    if self.input_segments > 0 {
+                    // Written even when 0 ("same as the others"): image links default to 100.
+                    if self.input_segments != d.input_segments || self.input_segments > 0 {
                         keys.push(("insegments", self.input_segments.to_string()));
                     }
                 }

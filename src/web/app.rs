@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use super::controls::{change, Buttons, Controls};
 use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
+use super::share::SharePanel;
 use super::state::Ui;
 use super::{driver, plot, session, url};
 use crate::core::experiment::{Experiment, Kind};
@@ -79,6 +80,7 @@ pub fn App() -> impl IntoView {
         }
     });
     spawn_local(driver::run(ui));
+    url::follow_history(ui);
     let kind = move || ui.exp.with(|e| e.kind);
     view! {
         <header>
@@ -93,6 +95,7 @@ pub fn App() -> impl IntoView {
             <aside class="controls">
                 <Buttons ui=ui />
                 <Controls ui=ui />
+                <SharePanel ui=ui />
             </aside>
             <section class="stage">
                 <div class="readouts">

@@ -101,7 +101,10 @@ async fn advance(ui: Ui, count: Option<usize>) {
         ui.message.set(news);
     }
     if target > 0 && steps >= target {
+        // The link's step is reached: pause there, and drop the target so play goes on from here.
         ui.running.set(false);
+        ui.exp.update(|e| e.step = 0);
+        super::url::write(&ui.exp.get_untracked());
     }
     let Some(loss_tensor) = last else { return };
     let loss = read(loss_tensor).await;
@@ -234,7 +237,7 @@ pub async fn apply(ui: Ui, old: Experiment, new: Experiment) {
         move_every: old.move_every,
         ..new.clone()
     } == old;
-    super::url::write(&new);
+    super::url::push(&new);
     if live_only {
         set_learning_rate(new.learning_rate);
         return;

@@ -18,7 +18,7 @@ pub fn use_file(ui: Ui, file: web_sys::File) {
             Ok(()) => {
                 ui.running.set(false);
                 ui.exp.update(|e| e.image = UPLOAD.into());
-                url::write(&ui.exp.get_untracked());
+                url::push(&ui.exp.get_untracked());
                 session::rebuild(ui).await;
                 ui.running.set(true);
             }

@@ -15,6 +15,7 @@ mod plot;
 mod raster;
 mod schedules;
 mod session;
+mod share;
 mod state;
 mod url;
 

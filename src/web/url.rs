@@ -1,5 +1,13 @@
 //! The experiment lives in the URL hash, so the address bar is always a share link.
+//!
+//! Committed changes (a number typed and confirmed, a choice picked) add a history entry, so the
+//! browser's Back button undoes them; transient updates replace the current entry.
 
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+
+use super::session;
+use super::state::Ui;
 use crate::core::experiment::Experiment;
 
 /// The experiment from the current hash, with notices about anything that was off.
@@ -8,11 +16,55 @@ pub fn read() -> (Experiment, Vec<String>) {
     Experiment::from_link(&hash)
 }
 
+fn current_hash() -> String {
+    web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default()
+}
+
 /// Replace the hash without adding a history entry.
 pub fn write(exp: &Experiment) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
         let url = format!("#{}", exp.to_link());
-        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+        let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
+}
+
+/// Record a committed change as a new history entry (nothing when the link did not change).
+pub fn push(exp: &Experiment) {
+    let Some(window) = web_sys::window() else { return };
+    let url = format!("#{}", exp.to_link());
+    if current_hash() == url {
+        return;
+    }
+    if let Ok(history) = window.history() {
+        let _ = history.push_state_with_url(&JsValue::NULL, "", Some(&url));
+    }
+}
+
+/// The full address of an experiment (what "copy link" copies).
+pub fn absolute(exp: &Experiment) -> String {
+    let location = web_sys::window().map(|w| w.location());
+    let base = location
+        .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
+        .unwrap_or_default();
+    format!("{base}#{}", exp.to_link())
+}
+
+/// Back and Forward (and a hand-edited hash) reopen the experiment of that entry.
+pub fn follow_history(ui: Ui) {
+    let Some(window) = web_sys::window() else { return };
+    let on_change = Closure::<dyn Fn()>::new(move || {
+        let (exp, notices) = read();
+        if exp != ui.exp.get_untracked() {
+            ui.running.set(false);
+            ui.notices.set(notices);
+            ui.exp.set(exp);
+            leptos::task::spawn_local(session::rebuild(ui));
+        }
+    });
+    let f = on_change.as_ref().unchecked_ref();
+    let _ = window.add_event_listener_with_callback("popstate", f);
+    let _ = window.add_event_listener_with_callback("hashchange", f);
+    // The page lives as long as the listener: leaking the closure is the intended lifetime.
+    on_change.forget();
 }

@@ -100,8 +100,10 @@ pub fn decode(bytes: &[u8], max_side: usize) -> Result<Picture, String> {
         image::ImageError::Limits(_) => {
             format!("the picture is too large (more than {MAX_DECLARED_SIDE} px on a side, or too much memory to decode)")
         }
-        image::ImageError::Unsupported(u) => format!("this picture's format is not supported ({u})"),
-        other => format!("the picture is damaged or incomplete ({other})"),
+        image::ImageError::Unsupported(_) => "this picture uses a variant of its format that is not supported".into(),
+        image::ImageError::Decoding(d) => format!("the picture is damaged (the {} decoder could not read it)", d.format_hint()),
+        image::ImageError::IoError(_) => "the picture is incomplete (the file ends too early)".into(),
+        other => format!("the picture could not be decoded ({})", other.to_string().chars().take(80).collect::<String>()),
     })?;
     let rgb = decoded.to_rgb8();
     let (w, h) = (rgb.width() as usize, rgb.height() as usize);

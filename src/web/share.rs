@@ -1,0 +1,51 @@
+//! "Copy link": the experiment's full address, optionally with the current step so that opening
+//! it trains to exactly that step and pauses.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen_futures::JsFuture;
+
+use super::state::Ui;
+use super::url;
+use crate::core::experiment::UPLOAD;
+
+#[component]
+pub fn SharePanel(ui: Ui) -> impl IntoView {
+    let with_step = RwSignal::new(false);
+    let status = RwSignal::new(String::new());
+    let link = move || {
+        let mut e = ui.exp.get();
+        e.step = if with_step.get() { ui.readout.with(|r| r.steps) } else { 0 };
+        url::absolute(&e)
+    };
+    let copy = move |_| {
+        let text = link();
+        spawn_local(async move {
+            let copied = match web_sys::window() {
+                Some(w) => JsFuture::from(w.navigator().clipboard().write_text(&text)).await.is_ok(),
+                None => false,
+            };
+            status.set(if copied {
+                "Copied. Whoever opens it gets this experiment, seeds included.".into()
+            } else {
+                "The browser did not allow copying: select the link above and copy it.".into()
+            });
+        });
+    };
+    view! {
+        <section class="panel" aria-label="Share">
+            <h2>"Share"</h2>
+            <button data-testid="share" class="wide" on:click=copy>"Copy link"</button>
+            <label class="field check">
+                <input type="checkbox" data-testid="share-step" prop:checked=move || with_step.get()
+                    on:change=move |ev| with_step.set(event_target_checked(&ev)) />
+                <span>"Replay to the current step"</span>
+            </label>
+            <p class="share-link" data-testid="share-link">{link}</p>
+            <p class="hint" role="status">{move || status.get()}</p>
+            <Show when=move || ui.exp.with(|e| e.image == UPLOAD && e.kind == crate::core::experiment::Kind::Image)>
+                <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
+            </Show>
+        </section>
+    }
+}

@@ -1,0 +1,56 @@
+//! Share links in a real browser: a copied link replays the same run bit for bit on the CPU path,
+//! and Back undoes a committed change.
+
+use std::time::Duration;
+
+use browser_tests::{report, wait_ready, Page};
+
+/// Open `hash`, let the link train to its step, and return (loss, share link with the step).
+async fn run_to_step(hash: &str, step: f64) -> (String, String) {
+    let page = Page::open(hash).await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    page.wait_for("the link's step", Duration::from_secs(120), || async {
+        page.number("steps").await.filter(|s| *s == step)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(page.number("steps").await, Some(step), "paused at the link's step");
+    let loss = page.text("loss").await;
+    page.click("share-step").await;
+    let link = page.text("share-link").await;
+    page.close().await;
+    (loss, link)
+}
+
+#[tokio::test]
+async fn a_shared_link_replays_the_same_loss() {
+    for hash in ["#backend=cpu&dataset=zigzag&batch=16&step=150", "#kind=field&dataset=xor&backend=cpu&step=80"] {
+        let step: f64 = hash.rsplit("step=").next().unwrap().parse().unwrap();
+        let (loss, link) = run_to_step(hash, step).await;
+        assert!(link.contains(&format!("step={step}")), "{link}");
+        // Open the copied link (the page's own address for this run) in a fresh browser.
+        let hash2 = format!("#{}", link.split_once('#').unwrap().1);
+        let (again, _) = run_to_step(&hash2, step).await;
+        report(&format!("share_replay {hash}: loss {loss} and {again} after {step} steps"));
+        assert_eq!(loss, again, "the same link gave different losses");
+    }
+}
+
+#[tokio::test]
+async fn back_undoes_a_committed_change() {
+    let page = Page::open("#backend=cpu").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.js("const s = document.querySelector(\"[data-testid='dataset']\"); s.value = 'zigzag'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    page.wait_for("the link to change", Duration::from_secs(10), || async {
+        page.client.current_url().await.ok().filter(|u| u.as_str().contains("dataset=zigzag")).map(|_| ())
+    })
+    .await;
+    page.client.back().await.expect("back");
+    page.wait_for("the sine again", Duration::from_secs(20), || async {
+        let v = page.js("return document.querySelector(\"[data-testid='dataset']\").value;").await;
+        (v.as_str() == Some("sine")).then_some(())
+    })
+    .await;
+    assert!(page.text("share-link").await.contains("dataset=sine"));
+    page.close().await;
+}
