@@ -83,3 +83,27 @@ fn moving_knots_in_a_trained_network_keeps_it_close() {
     println!("moving one knot per grid changed the trained network by at most {worst:.2e}");
     assert!(worst < 0.2, "{worst}");
 }
+
+#[test]
+fn h_and_p_refinement_of_a_trained_network_keep_its_function() {
+    use piecewise_playground::core::experiment::NetKind;
+    use piecewise_playground::core::grow::{refine_network, Refinement};
+    for net_kind in [NetKind::Continuous, NetKind::Discontinuous] {
+        let e = Experiment { net: net_kind, n: 2, segments: 3, depth: 1, width: 3, normalization: piecewise_playground::core::network::Normalization::MaxAbs, ..Experiment::default() };
+        let (_, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
+        for _ in 0..100 {
+            trainer.step();
+        }
+        let xs: Vec<f32> = (0..97).map(|i| -1.0 + 2.0 * i as f32 / 96.0).collect();
+        let before = outputs(trainer.network(), &xs);
+        for how in [Refinement::H, Refinement::P] {
+            let refined = pollster::block_on(refine_network(trainer.network(), how)).unwrap();
+            let after = outputs(&refined, &xs);
+            let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+            assert!(worst < 1e-5, "{net_kind:?} {how:?}: changed by {worst}");
+            let Family::Lagrange { n, segments, .. } = refined.spec.family else { panic!() };
+            assert_eq!((n, segments), if how == Refinement::H { (2, 6) } else { (3, 3) });
+            assert!(refined.spec.parameter_count() > trainer.network().spec.parameter_count());
+        }
+    }
+}

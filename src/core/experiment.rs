@@ -79,6 +79,12 @@ pub const IMAGE_NAMES: [&str; 6] = ["chelsea", "astronaut", "coffee", "rings", "
 /// The name an uploaded picture gets in the config.
 pub const UPLOAD: &str = "upload";
 
+/// Controls a classroom link may hide with `hide=…` (comma-separated).
+pub const HIDEABLE: [&str; 16] = [
+    "dataset", "formula", "points", "noise", "seed", "net", "depth", "width", "act", "bias", "knots", "learn-knots",
+    "optimizer", "lr", "batch", "backend-choice",
+];
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NetKind {
     Pwl,
@@ -172,6 +178,12 @@ pub struct Experiment {
     pub backend: BackendChoice,
     /// Train to this step and pause (0 = no target).
     pub step: u64,
+    /// The lesson step this experiment belongs to (from 1; 0 = not a lesson).
+    pub lesson: usize,
+    /// Controls a classroom link hides (their `data-testid` names, sorted).
+    pub hide: Vec<String>,
+    /// Presenter mode: large type, high contrast (for projectors).
+    pub present: bool,
 }
 
 impl Default for Experiment {
@@ -208,6 +220,9 @@ impl Default for Experiment {
             batch_seed: 1,
             backend: BackendChoice::Auto,
             step: 0,
+            lesson: 0,
+            hide: Vec::new(),
+            present: false,
         }
     }
 }
@@ -369,7 +384,11 @@ impl Experiment {
     /// The flat key list of a share link (without the leading `#`).
     pub fn to_link(&self) -> String {
         let d = Experiment::default_for(self.kind);
-        let mut keys: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string()), ("kind", self.kind.name().into())];
+        let kind = if self.lesson > 0 { "lesson" } else { self.kind.name() };
+        let mut keys: Vec<(&str, String)> = vec![("v", SCHEMA_VERSION.to_string()), ("kind", kind.into())];
+        if self.lesson > 0 {
+            keys.push(("lesson", self.lesson.to_string()));
+        }
         match self.kind {
             Kind::Fit1d | Kind::Field => {
                 keys.push(("dataset", self.dataset.clone()));
@@ -433,6 +452,12 @@ impl Experiment {
         if self.step > 0 {
             keys.push(("step", self.step.to_string()));
         }
+        if !self.hide.is_empty() {
+            keys.push(("hide", self.hide.join(",")));
+        }
+        if self.present {
+            keys.push(("present", "1".into()));
+        }
         keys.iter().map(|(k, v)| format!("{k}={}", utf8_percent_encode(v, VALUE))).collect::<Vec<_>>().join("&")
     }
 
@@ -442,11 +467,25 @@ impl Experiment {
         let body = link.trim().trim_start_matches('#').trim_start_matches('?');
         // The kind decides the defaults every other key starts from, wherever it is in the link.
         let kind_value = body.split('&').find_map(|p| p.strip_prefix("kind=")).unwrap_or("fit1d");
-        let kind = Kind::from_name(kind_value).unwrap_or_else(|| {
-            notices.push(format!("unknown experiment kind “{}”: opening a 1-D fit", short(kind_value)));
-            Kind::Fit1d
-        });
-        let mut e = Experiment::default_for(kind);
+        let mut e = if kind_value == "lesson" {
+            // A lesson step's preset is the starting point; the link's other keys adjust it.
+            let count = crate::core::lessons::STEPS.len();
+            let asked = body.split('&').find_map(|p| p.strip_prefix("lesson=")).unwrap_or("1");
+            let number = match asked.parse::<usize>() {
+                Ok(n) if (1..=count).contains(&n) => n,
+                _ => {
+                    notices.push(format!("there is no lesson step “{}” (steps 1 to {count}): opening step 1", short(asked)));
+                    1
+                }
+            };
+            crate::core::lessons::STEPS[number - 1].experiment(number)
+        } else {
+            let kind = Kind::from_name(kind_value).unwrap_or_else(|| {
+                notices.push(format!("unknown experiment kind “{}”: opening a 1-D fit", short(kind_value)));
+                Kind::Fit1d
+            });
+            Experiment::default_for(kind)
+        };
         if body.is_empty() {
             return (e, notices);
         }
@@ -468,7 +507,21 @@ impl Experiment {
                         reader.notices.push(format!("this link is for version {} of the playground; reading it as version {SCHEMA_VERSION}", short(&value)));
                     }
                 }
-                "kind" => {} // read first, above
+                "kind" | "lesson" => {} // read first, above
+                "hide" => {
+                    let mut hide: Vec<String> = Vec::new();
+                    for name in value.split(',').filter(|n| !n.is_empty()) {
+                        if HIDEABLE.contains(&name) {
+                            hide.push(name.to_string());
+                        } else {
+                            reader.notices.push(format!("cannot hide “{}” (hideable: {})", short(name), HIDEABLE.join(", ")));
+                        }
+                    }
+                    hide.sort();
+                    hide.dedup();
+                    e.hide = hide;
+                }
+                "present" => e.present = reader.flag(e.present),
                 "dataset" => dataset = Some(value.clone()),
                 "image" => {
                     if IMAGE_NAMES.contains(&value.as_str()) {

@@ -103,3 +103,51 @@ pub async fn move_knots(net: &Network, left: impl FnMut(usize) -> bool + Clone) 
     }
     Ok(snap.restore(&device))
 }
+
+/// Which refinement to apply to every piecewise-polynomial layer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refinement {
+    /// Twice the segments (h).
+    H,
+    /// One more point per segment (p).
+    P,
+}
+
+/// A copy of a piecewise-polynomial network with every layer h- or p-refined: exactly the same
+/// function (see `core::refine`), more freedom to train.
+pub async fn refine_network(net: &Network, how: Refinement) -> Result<Network, String> {
+    let Family::Lagrange { n, segments, continuity } = net.spec.family else {
+        return Err("refinement applies to piecewise-polynomial networks".into());
+    };
+    if how == Refinement::P && n >= crate::core::experiment::limits::N.1 {
+        return Err(format!("already at the most points per segment ({n})"));
+    }
+    let Some(Layer::Poly(first)) = net.layers.first() else { return Err("the network has no polynomial layers".into()) };
+    let device = first.weights.val().device();
+    let mut snap = Snapshot::take(net).await?;
+    for layer in snap.layers.iter_mut() {
+        let LayerWeights::Poly { weights, outputs, inputs, n: ln, segments: ls, continuity: lc, .. } = layer else {
+            return Err("every layer must be piecewise polynomial".into());
+        };
+        let from = crate::core::refine::PolyShape { outputs: *outputs, inputs: *inputs, n: *ln, segments: *ls, continuity: *lc };
+        let to = match how {
+            Refinement::H => crate::core::refine::PolyShape { segments: from.segments * 2, ..from },
+            Refinement::P => crate::core::refine::PolyShape { n: from.n + 1, ..from },
+        };
+        if to.segments > crate::core::experiment::limits::SEGMENTS.1 {
+            return Err(format!("already at the most segments ({})", from.segments));
+        }
+        let old: Vec<f64> = weights.iter().map(|&w| w as f64).collect();
+        *weights = crate::core::refine::refine(&old, &from, &to)?.into_iter().map(|w| w as f32).collect();
+        *ln = to.n;
+        *ls = to.segments;
+    }
+    snap.spec.family = match how {
+        Refinement::H => Family::Lagrange { n, segments: segments * 2, continuity },
+        Refinement::P => Family::Lagrange { n: n + 1, segments, continuity },
+    };
+    if how == Refinement::H {
+        snap.spec.input_segments = snap.spec.input_segments.map(|s| s * 2);
+    }
+    Ok(snap.restore(&device))
+}

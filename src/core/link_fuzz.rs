@@ -9,15 +9,15 @@ use crate::core::experiment::{Experiment, Kind, IMAGE_NAMES};
 use crate::core::rng::{stream, Stream};
 
 /// Pieces real links are made of, so random links reach deep into the decoder.
-const KEYS: [&str; 36] = [
+const KEYS: [&str; 38] = [
     "v", "kind", "dataset", "formula", "points", "noise", "test", "net", "width", "depth", "knots", "learnknots", "n",
     "segments", "insegments", "norm", "act", "bias", "grow", "maxknots", "move", "opt", "lr", "batch", "seed", "iseed",
-    "bseed", "backend", "step", "image", "res", "rot", "lesson", "zzz", "", "%",
+    "bseed", "backend", "step", "image", "res", "rot", "lesson", "hide", "present", "zzz", "", "%",
 ];
-const VALUES: [&str; 30] = [
+const VALUES: [&str; 32] = [
     "1", "0", "-1", "2", "1e9", "NaN", "inf", "-0", "0.5", "99999999999999999999999", "fit1d", "image", "field", "sine",
     "spiral", "upload", "pwl", "mlp", "continuous", "fourier", "relu", "adam", "lion", "cpu", "webgpu", "sin(3*x)",
-    "x^", "%FF%FE", "%25", "",
+    "x^", "%FF%FE", "%25", "", "lesson", "lr,net,zzz",
 ];
 const JUNK: &[u8] = b"=&#?%+-._*()!~'\";:/\\ \t\n0123456789abcxyzXYZ\xc3\xa9";
 

@@ -10,6 +10,7 @@ pub mod experiment;
 pub mod grow;
 pub mod knots;
 pub mod layers;
+pub mod lessons;
 pub mod link_fuzz;
 pub mod metrics;
 pub mod network;

@@ -8,6 +8,7 @@ use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
 use super::share::SharePanel;
 use super::state::Ui;
+use super::lesson::{self, LessonPanel};
 use super::{driver, plot, session, url};
 use crate::core::experiment::{Experiment, Kind};
 
@@ -59,11 +60,13 @@ fn KindTabs(ui: Ui) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Experiment kind">
             {Kind::ALL.into_iter().map(|kind| view! {
-                <button data-testid=format!("kind-{}", kind.name()) aria-pressed=move || (ui.exp.with(|e| e.kind) == kind).to_string()
-                    on:click=move |_| change(ui, |e| if e.kind != kind { *e = Experiment { backend: e.backend, ..Experiment::default_for(kind) } })>
+                <button data-testid=format!("kind-{}", kind.name()) aria-pressed=move || ui.exp.with(|e| e.kind == kind && e.lesson == 0).to_string()
+                    on:click=move |_| change(ui, |e| if e.kind != kind || e.lesson > 0 { *e = Experiment { backend: e.backend, ..Experiment::default_for(kind) } })>
                     {kind.label()}
                 </button>
             }).collect_view()}
+            <button data-testid="kind-lesson" aria-pressed=move || (ui.exp.with(|e| e.lesson) > 0).to_string()
+                on:click=move |_| if ui.exp.with_untracked(|e| e.lesson) == 0 { lesson::go(ui, 1) }>"Lessons"</button>
         </nav>
     }
 }
@@ -81,8 +84,10 @@ pub fn App() -> impl IntoView {
     });
     spawn_local(driver::run(ui));
     url::follow_history(ui);
+    lesson::listen_keys(ui);
     let kind = move || ui.exp.with(|e| e.kind);
     view! {
+        <div class="app" class:presenter=move || ui.exp.with(|e| e.present)>
         <header>
             <h1>"Piecewise Playground"</h1>
             <p class="tagline">"Every synapse is a learnable function. Train a small network live, right here."</p>
@@ -98,6 +103,9 @@ pub fn App() -> impl IntoView {
                 <SharePanel ui=ui />
             </aside>
             <section class="stage">
+                <Show when=move || ui.exp.with(|e| e.lesson > 0)>
+                    <LessonPanel ui=ui />
+                </Show>
                 <div class="readouts">
                     <div class="backend-badge">
                         <span class="k">"Backend "</span>
@@ -132,5 +140,6 @@ pub fn App() -> impl IntoView {
         <footer>
             <p>"Runs entirely in your browser: Rust compiled to WebAssembly, burn for tensors, WebGPU when available. The address bar always holds a link to this exact experiment."</p>
         </footer>
+        </div>
     }
 }

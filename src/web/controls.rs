@@ -8,6 +8,7 @@ use super::{driver, image_lab, pictures, schedules, session};
 use super::state::Ui;
 use crate::core::data::{Formula, Target1d};
 use crate::core::data::field;
+use crate::core::grow::Refinement;
 use crate::core::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use crate::core::layers::Activation;
 use crate::core::network::Normalization;
@@ -24,6 +25,11 @@ pub fn change(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
     }
 }
 
+/// Whether a classroom link left this control visible (`hide=…`).
+fn shown(ui: Ui, testid: &str) -> bool {
+    !ui.exp.with(|e| e.hide.iter().any(|h| h == testid))
+}
+
 /// A labelled number input; bad text is ignored and the field shows the last good value again.
 fn number(
     ui: Ui,
@@ -35,6 +41,7 @@ fn number(
     set: fn(&mut Experiment, f64),
 ) -> impl IntoView {
     view! {
+        <Show when=move || shown(ui, testid)>
         <label class="field">
             <span>{label}</span>
             <input
@@ -52,6 +59,7 @@ fn number(
                 }
             />
         </label>
+        </Show>
     }
 }
 
@@ -64,26 +72,32 @@ fn choice(
     get: fn(&Experiment) -> String,
     set: fn(&mut Experiment, &str),
 ) -> impl IntoView {
+    let options = StoredValue::new(options);
     view! {
+        <Show when=move || shown(ui, testid)>
         <label class="field">
             <span>{label}</span>
             <select data-testid=testid on:change=move |ev| { let v = event_target_value(&ev); change(ui, |e| set(e, &v)) }>
-                {options
+                {move || options
+                    .get_value()
                     .into_iter()
                     .map(|(value, text)| view! { <option value=value selected=move || ui.exp.with(get) == value>{text}</option> })
                     .collect_view()}
             </select>
         </label>
+        </Show>
     }
 }
 
 fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experiment) -> bool, set: fn(&mut Experiment, bool)) -> impl IntoView {
     view! {
+        <Show when=move || shown(ui, testid)>
         <label class="field check">
             <input type="checkbox" data-testid=testid prop:checked=move || ui.exp.with(get)
                 on:change=move |ev| { let v = event_target_checked(&ev); change(ui, |e| set(e, v)) } />
             <span>{label}</span>
         </label>
+        </Show>
     }
 }
 
@@ -139,12 +153,14 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                <Show when=move || shown(ui, "formula")>
                 <label class="field wide">
                     <span>"Formula f(x) on [−1, 1]"</span>
                     <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp.with(|e| e.formula.clone())
                         on:change=move |ev| apply_formula(ui, event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
                 </label>
+                </Show>
                 <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
                 {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
                 {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
@@ -216,6 +232,12 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             </Show>
             <Show when=move || ui.exp.with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
+                <div class="buttons">
+                    <button data-testid="h-refine" title="Split every segment in two; the function does not change"
+                        on:click=move |_| spawn_local(schedules::refine(ui, Refinement::H))>"h-refine"</button>
+                    <button data-testid="p-refine" title="One more point per segment; the function does not change"
+                        on:click=move |_| spawn_local(schedules::refine(ui, Refinement::P))>"p-refine"</button>
+                </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>
             <Show when=move || ui.exp.with(|e| e.net != NetKind::Mlp)>

@@ -164,13 +164,47 @@ async fn publish_fit1d(ui: Ui) {
     if generation() != gen {
         return;
     }
+    let weights = neuron_weights().await;
     record(ui.readout.with_untracked(|r| r.steps), None, test_loss);
     histories(&mut frame);
     frame.prediction = grid.into_iter().zip(pred).collect();
     // The 1-D studio's first layer has one input: its grid is the P knot positions.
     frame.knots = knots;
-    ui.readout.update(|r| r.test_loss = test_loss);
+    ui.readout.update(|r| {
+        r.test_loss = test_loss;
+        r.weights = weights;
+    });
     ui.frame.set(frame);
+}
+
+/// The weights and biases of a chain of single linear neurons (the first lessons), and for two of
+/// them the equivalent single neuron W = w₂w₁, B = w₂b₁ + b₂.
+async fn neuron_weights() -> Option<String> {
+    let net = with_session(|s| {
+        let spec = &s.trainer.network().spec;
+        (matches!(spec.family, Family::Mlp { .. }) && spec.widths.iter().all(|w| *w == 1) && spec.widths.len() <= 3)
+            .then(|| s.trainer.network().clone())
+    })??;
+    let snap = crate::core::snapshot::Snapshot::take(&net).await.ok()?;
+    let mut wb = Vec::new();
+    for layer in &snap.layers {
+        let crate::core::snapshot::LayerWeights::Linear { weight, bias, .. } = layer else { return None };
+        wb.push((weight[0], bias.as_ref().map(|b| b[0])));
+    }
+    let fmt = |v: f32| format!("{v:.3}");
+    let mut parts = Vec::new();
+    let sub = |i: usize| if wb.len() > 1 { ["₁", "₂"][i] } else { "" };
+    for (i, (w, b)) in wb.iter().enumerate() {
+        parts.push(format!("w{} = {}", sub(i), fmt(*w)));
+        if let Some(b) = b {
+            parts.push(format!("b{} = {}", sub(i), fmt(*b)));
+        }
+    }
+    if let [(w1, b1), (w2, b2)] = wb[..] {
+        let (b1, b2) = (b1.unwrap_or(0.0), b2.unwrap_or(0.0));
+        parts.push(format!("→ W = w₂w₁ = {}, B = w₂b₁ + b₂ = {}", fmt(w2 * w1), fmt(w2 * b1 + b2)));
+    }
+    Some(parts.join(", "))
 }
 
 /// Colour of a reconstruction error (mean absolute channel error in [0, 1]): black for none,

@@ -10,6 +10,7 @@ mod driver;
 mod field_lab;
 mod frames;
 mod image_lab;
+mod lesson;
 mod pictures;
 mod plot;
 mod raster;

@@ -9,7 +9,7 @@ use super::frames;
 use super::session::{generation, with_session, Problem};
 use super::state::Ui;
 use crate::core::experiment::{Kind, NetKind};
-use crate::core::grow::Plateau;
+use crate::core::grow::{refine_network, Plateau, Refinement};
 use crate::core::network::Family;
 use crate::core::snapshot::{read, Snapshot};
 
@@ -105,6 +105,48 @@ pub async fn insert_knot(ui: Ui) {
         }
         Ok(_) => {}
         Err(e) => ui.message.set(Some(format!("Could not insert a knot: {e}"))),
+    }
+    ui.running.set(was_running);
+}
+
+/// h- or p-refine a piecewise-polynomial network in place: same function, more parameters; the
+/// experiment (and the link) then names the refined shape.
+pub async fn refine(ui: Ui, how: Refinement) {
+    let was_running = ui.running.get_untracked();
+    ui.running.set(false);
+    TimeoutFuture::new(0).await; // let an in-flight chunk finish first
+    let gen = generation();
+    let Some(net) = with_session(|s| s.trainer.network().clone()) else { return };
+    match refine_network(&net, how).await {
+        Ok(refined) if generation() == gen => {
+            let parameters = refined.spec.parameter_count();
+            let spec = refined.spec.clone();
+            let good = Snapshot::take(&refined).await.ok();
+            with_session(|s| {
+                let steps = s.trainer.steps();
+                s.trainer.replace_network(refined, steps);
+                s.last_good = good.map(|snap| (snap, steps));
+                s.pending = None;
+            });
+            if let Family::Lagrange { n, segments, .. } = spec.family {
+                ui.exp.update(|e| {
+                    e.n = n;
+                    if e.net != NetKind::Polynomial {
+                        e.segments = segments;
+                    }
+                    e.input_segments = spec.input_segments.unwrap_or(0);
+                });
+                super::url::push(&ui.exp.get_untracked());
+            }
+            ui.readout.update(|r| r.parameters = parameters);
+            ui.message.set(Some(match how {
+                Refinement::H => "h-refined: every segment split in two. The function is unchanged; training continues with more freedom.".into(),
+                Refinement::P => "p-refined: one more point per segment. The function is unchanged; training continues with more freedom.".into(),
+            }));
+            frames::publish(ui, true).await;
+        }
+        Ok(_) => {}
+        Err(e) => ui.message.set(Some(format!("Could not refine: {e}"))),
     }
     ui.running.set(was_running);
 }

@@ -22,6 +22,8 @@ pub struct Readout {
     /// Field experiments: share of test (and training) points on the right side, in %.
     pub accuracy: Option<f64>,
     pub train_accuracy: Option<f64>,
+    /// Single-neuron lessons: the weights and biases, spelled out.
+    pub weights: Option<String>,
 }
 
 /// What the plots draw: one snapshot of the model and the data.

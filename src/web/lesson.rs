@@ -1,0 +1,108 @@
+//! The lesson player: one step of a lesson at a time — text, a "predict, then run" question, a
+//! Run button that trains the step's preset to its length and pauses, what the run shows, and for
+//! single neurons their weights. ←/→ move between steps, space plays or pauses; presenter mode
+//! enlarges everything for a projector. Each step is its own link.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::*;
+
+use super::controls::change;
+use super::session;
+use super::state::Ui;
+use crate::core::lessons::{self, STEPS};
+
+/// Open lesson step `number` (clamped to the lesson), keeping the viewer's backend, hidden
+/// controls and presenter mode.
+pub fn go(ui: Ui, number: usize) {
+    let number = number.clamp(1, STEPS.len());
+    change(ui, |e| {
+        let keep = (e.backend, e.hide.clone(), e.present);
+        *e = STEPS[number - 1].experiment(number);
+        (e.backend, e.hide, e.present) = keep;
+    });
+}
+
+/// Train the current step from its initial weights to the step's length, then pause.
+fn run(ui: Ui) {
+    let Some(step) = lessons::step(ui.exp.with_untracked(|e| e.lesson)) else { return };
+    let length = step.steps;
+    spawn_local(async move {
+        ui.running.set(false);
+        if ui.readout.with_untracked(|r| r.steps) > 0 {
+            session::rebuild(ui).await;
+        }
+        ui.exp.update(|e| e.step = length);
+        ui.running.set(true);
+    });
+}
+
+fn typing_in_a_field(ev: &web_sys::KeyboardEvent) -> bool {
+    let tag = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.tag_name().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(tag.as_str(), "input" | "select" | "textarea")
+}
+
+/// Keyboard: space plays/pauses everywhere; ←/→ change the lesson step while in a lesson.
+pub fn listen_keys(ui: Ui) {
+    let Some(window) = web_sys::window() else { return };
+    let on_key = Closure::<dyn Fn(web_sys::KeyboardEvent)>::new(move |ev: web_sys::KeyboardEvent| {
+        if typing_in_a_field(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
+            return;
+        }
+        let lesson = ui.exp.with_untracked(|e| e.lesson);
+        match ev.key().as_str() {
+            " " => {
+                ev.prevent_default();
+                ui.message.set(None);
+                ui.running.update(|r| *r = !*r);
+            }
+            "ArrowRight" if lesson > 0 => {
+                ev.prevent_default();
+                go(ui, lesson + 1);
+            }
+            "ArrowLeft" if lesson > 0 => {
+                ev.prevent_default();
+                go(ui, lesson.saturating_sub(1));
+            }
+            _ => {}
+        }
+    });
+    let _ = window.add_event_listener_with_callback("keydown", on_key.as_ref().unchecked_ref());
+    // Lives as long as the page.
+    on_key.forget();
+}
+
+#[component]
+pub fn LessonPanel(ui: Ui) -> impl IntoView {
+    let number = move || ui.exp.with(|e| e.lesson);
+    let step = move || lessons::step(number());
+    let text = move |f: fn(&lessons::LessonStep) -> &'static str| move || step().map(f).unwrap_or_default();
+    let length = move || step().map(|s| s.steps).unwrap_or(0);
+    let done = move || ui.readout.with(|r| r.steps) >= length() && length() > 0;
+    view! {
+        <section class="lesson" aria-label="Lesson" aria-live="polite">
+            <p class="chapter">{text(|s| s.chapter)} " · step " {number} " of " {STEPS.len()}</p>
+            <h2 data-testid="lesson-title">{text(|s| s.title)}</h2>
+            <p>{text(|s| s.text)}</p>
+            <p class="predict"><strong>"Predict, then run: "</strong>{text(|s| s.predict)}</p>
+            <div class="lesson-bar">
+                <button data-testid="lesson-prev" disabled=move || number() <= 1 on:click=move |_| go(ui, number() - 1)>"← Previous"</button>
+                <button data-testid="lesson-run" class="primary" on:click=move |_| run(ui)>{move || format!("Run {} steps", length())}</button>
+                <button data-testid="lesson-next" disabled=move || number() >= STEPS.len() on:click=move |_| go(ui, number() + 1)>"Next →"</button>
+                <button data-testid="presenter" aria-pressed=move || ui.exp.with(|e| e.present).to_string()
+                    on:click=move |_| { ui.exp.update(|e| e.present = !e.present); super::url::write(&ui.exp.get_untracked()); }>"Presenter mode"</button>
+            </div>
+            <Show when=move || ui.readout.with(|r| r.weights.is_some())>
+                <p class="weights" data-testid="weights">{move || ui.readout.with(|r| r.weights.clone())}</p>
+            </Show>
+            <Show when=done>
+                <p class="explain" data-testid="lesson-explain"><strong>"What happened: "</strong>{text(|s| s.explain)}</p>
+            </Show>
+            <p class="hint">"Keys: ← → change step, space plays or pauses."</p>
+        </section>
+    }
+}
