@@ -90,9 +90,9 @@ pub fn LessonPanel(ui: Ui) -> impl IntoView {
             <p>{text(|s| s.text)}</p>
             <p class="predict"><strong>"Predict, then run: "</strong>{text(|s| s.predict)}</p>
             <div class="lesson-bar">
-                <button data-testid="lesson-prev" disabled=move || number() <= 1 on:click=move |_| go(ui, number() - 1)>"← Previous"</button>
+                <button data-testid="lesson-prev" disabled=move || { number() <= 1 } on:click=move |_| go(ui, number() - 1)>"← Previous"</button>
                 <button data-testid="lesson-run" class="primary" on:click=move |_| run(ui)>{move || format!("Run {} steps", length())}</button>
-                <button data-testid="lesson-next" disabled=move || number() >= STEPS.len() on:click=move |_| go(ui, number() + 1)>"Next →"</button>
+                <button data-testid="lesson-next" disabled=move || { number() >= STEPS.len() } on:click=move |_| go(ui, number() + 1)>"Next →"</button>
                 <button data-testid="presenter" aria-pressed=move || ui.exp.with(|e| e.present).to_string()
                     on:click=move |_| { ui.exp.update(|e| e.present = !e.present); super::url::write(&ui.exp.get_untracked()); }>"Presenter mode"</button>
             </div>

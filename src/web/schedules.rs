@@ -87,16 +87,7 @@ pub async fn insert_knot(ui: Ui) {
     let Some(worst) = worst else { return };
     match crate::core::grow::insert_knot_near(&net, xs[worst]).await {
         Ok(grown) if generation() == gen => {
-            let parameters = grown.spec.parameter_count();
-            // Older good weights have the old shape: the grown network (same function) replaces them.
-            let good = Snapshot::take(&grown).await.ok();
-            with_session(|s| {
-                let steps = s.trainer.steps();
-                s.trainer.replace_network(grown, steps);
-                s.last_good = good.map(|snap| (snap, steps));
-                s.pending = None;
-            });
-            ui.readout.update(|r| r.parameters = parameters);
+            adopt(ui, grown).await;
             ui.message.set(Some(format!(
                 "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged, the optimiser restarts.",
                 xs[worst]
@@ -119,15 +110,8 @@ pub async fn refine(ui: Ui, how: Refinement) {
     let Some(net) = with_session(|s| s.trainer.network().clone()) else { return };
     match refine_network(&net, how).await {
         Ok(refined) if generation() == gen => {
-            let parameters = refined.spec.parameter_count();
             let spec = refined.spec.clone();
-            let good = Snapshot::take(&refined).await.ok();
-            with_session(|s| {
-                let steps = s.trainer.steps();
-                s.trainer.replace_network(refined, steps);
-                s.last_good = good.map(|snap| (snap, steps));
-                s.pending = None;
-            });
+            adopt(ui, refined).await;
             if let Family::Lagrange { n, segments, .. } = spec.family {
                 ui.exp.update(|e| {
                     e.n = n;
@@ -138,7 +122,6 @@ pub async fn refine(ui: Ui, how: Refinement) {
                 });
                 super::url::push(&ui.exp.get_untracked());
             }
-            ui.readout.update(|r| r.parameters = parameters);
             ui.message.set(Some(match how {
                 Refinement::H => "h-refined: every segment split in two. The function is unchanged; training continues with more freedom.".into(),
                 Refinement::P => "p-refined: one more point per segment. The function is unchanged; training continues with more freedom.".into(),
@@ -149,4 +132,18 @@ pub async fn refine(ui: Ui, how: Refinement) {
         Err(e) => ui.message.set(Some(format!("Could not refine: {e}"))),
     }
     ui.running.set(was_running);
+}
+
+/// Train a grown or refined network (same function, new shape) from the current step on. Older
+/// good weights have the old shape, so the new network becomes the fallback for divergence.
+async fn adopt(ui: Ui, net: crate::core::network::Network) {
+    let parameters = net.spec.parameter_count();
+    let good = Snapshot::take(&net).await.ok();
+    with_session(|s| {
+        let steps = s.trainer.steps();
+        s.trainer.replace_network(net, steps);
+        s.last_good = good.map(|snap| (snap, steps));
+        s.pending = None;
+    });
+    ui.readout.update(|r| r.parameters = parameters);
 }

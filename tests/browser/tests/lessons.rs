@@ -22,6 +22,8 @@ async fn walk_the_whole_lesson_with_the_keyboard() {
     assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
     let total = page.js("return document.querySelector('.lesson .chapter').textContent.match(/of (\\d+)/)[1] * 1;").await.as_u64().unwrap();
     assert!(total >= 16, "{total} steps");
+    assert_eq!(page.text("lesson-next").await, "Next →");
+    assert_eq!(page.js("return document.querySelector(\"[data-testid='lesson-prev']\").disabled;").await.as_bool(), Some(true));
     let mut titles = Vec::new();
     for step in 1..=total {
         let title = page
