@@ -13,6 +13,7 @@ pub mod layers;
 pub mod lessons;
 pub mod link_fuzz;
 pub mod metrics;
+pub mod model_file;
 pub mod network;
 pub mod refine;
 pub mod rng;

@@ -10,7 +10,7 @@ use crate::core::layers::{Activation, LinearLayer, PiecewiseLinear};
 use crate::core::rng::{stream, Stream};
 
 /// Which kind of synapse every layer uses.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Family {
     /// Non-uniform piecewise linear with `knots` knots per input grid.
     Pwl { knots: usize, learn_positions: bool },
@@ -31,7 +31,7 @@ impl Family {
 }
 
 /// What sits between two piecewise layers.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Normalization {
     /// Nothing: a hidden value outside the next layer's knot domain sees its constant extension.
     None,
@@ -41,7 +41,7 @@ pub enum Normalization {
 }
 
 /// Everything needed to build a network; part of the experiment config.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct NetworkSpec {
     pub family: Family,
     /// Widths from input to output, e.g. `[1, 8, 1]`.

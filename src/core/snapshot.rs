@@ -13,7 +13,8 @@ use crate::core::layers::{LinearLayer, PiecewiseLinear};
 use crate::core::network::{Layer, Network, NetworkSpec};
 
 /// One layer's parameters as flat row-major vectors.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase")]
 pub enum LayerWeights {
     Pwl { width_logits: Vec<f32>, values: Vec<f32>, inputs: usize, knots: usize, outputs: usize, domain: (f32, f32), learn_positions: bool },
     Linear { weight: Vec<f32>, bias: Option<Vec<f32>>, inputs: usize, outputs: usize },
@@ -23,7 +24,7 @@ pub enum LayerWeights {
     Fourier { weights: Vec<f32>, outputs: usize, inputs: usize, n: usize },
 }
 
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Snapshot {
     pub spec: NetworkSpec,
     pub layers: Vec<LayerWeights>,

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use super::controls::{change, Buttons, Controls};
 use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
+use super::export::ExportPanel;
 use super::share::SharePanel;
 use super::state::Ui;
 use super::lesson::{self, LessonPanel};
@@ -101,6 +102,7 @@ pub fn App() -> impl IntoView {
                 <Buttons ui=ui />
                 <Controls ui=ui />
                 <SharePanel ui=ui />
+                <ExportPanel ui=ui />
             </aside>
             <section class="stage">
                 <Show when=move || ui.exp.with(|e| e.lesson > 0)>

@@ -7,6 +7,7 @@ mod backend;
 mod bench_page;
 mod controls;
 mod driver;
+mod export;
 mod field_lab;
 mod frames;
 mod image_lab;

@@ -2,7 +2,7 @@
 
 use burn::tensor::{activation, Tensor};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Activation {
     Identity,
     Relu,

@@ -14,7 +14,7 @@ use burn::tensor::{Device, Tensor};
 use super::basis::{lagrange, mirror_fold};
 use super::init::{constant, param};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Continuity {
     /// Neighbouring segments share their boundary weight.
     Continuous,

@@ -1,0 +1,181 @@
+//! Trained models as JSON files: the weights of every layer, the network's shape, the step count
+//! and the experiment's link (so importing also restores the data the model was trained on).
+//! Import checks everything before anything is used: a malformed, tampered or mismatched file is
+//! an `Err` with a sentence for the user, never a panic or a half-loaded network.
+
+use serde::{Deserialize, Serialize};
+
+use crate::core::experiment::Experiment;
+use crate::core::layers::lagrange::weights_per_synapse;
+use crate::core::network::Family;
+use crate::core::snapshot::{LayerWeights, Snapshot};
+
+pub const FORMAT: &str = "piecewise-model/1";
+/// Larger files are refused before parsing (the biggest network the controls allow is far smaller).
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+/// Bounds on the sizes a file may declare, so a hostile file cannot make us allocate wildly.
+const MAX_WIDTH: usize = 4096;
+const MAX_PER_SYNAPSE: usize = 4096;
+
+#[derive(Serialize, Deserialize)]
+pub struct ModelFile {
+    pub format: String,
+    /// The experiment's share link (without `#`).
+    pub link: String,
+    pub steps: u64,
+    pub network: Snapshot,
+}
+
+/// The JSON text of a model file.
+pub fn export(exp: &Experiment, steps: u64, network: &Snapshot) -> String {
+    let file = ModelFile { format: FORMAT.into(), link: exp.to_link(), steps, network: network.clone() };
+    serde_json::to_string(&file).expect("a model serialises")
+}
+
+/// Read a model file: its experiment, step count and weights, all checked.
+pub fn import(text: &str) -> Result<(Experiment, u64, Snapshot), String> {
+    if text.len() > MAX_BYTES {
+        return Err(format!("the file is larger than {} MB: not a model of this playground", MAX_BYTES / (1024 * 1024)));
+    }
+    let file: ModelFile = serde_json::from_str(text).map_err(|e| format!("this is not a model file of the playground ({e})"))?;
+    if file.format != FORMAT {
+        return Err(format!("unknown model format “{}” (expected {FORMAT})", file.format.chars().take(40).collect::<String>()));
+    }
+    let (exp, notices) = Experiment::from_link(&file.link);
+    if !notices.is_empty() {
+        return Err(format!("the model's experiment link is damaged: {}", notices.join("; ")));
+    }
+    check(&file.network)?;
+    let expected = exp.network_spec(file.network.spec.input_domain);
+    let spec = &file.network.spec;
+    if spec.widths != expected.widths
+        || std::mem::discriminant(&spec.family) != std::mem::discriminant(&expected.family)
+        || spec.normalization != expected.normalization
+    {
+        return Err("the weights do not belong to the experiment stored with them (different layer widths or synapse family)".into());
+    }
+    Ok((exp, file.steps, file.network))
+}
+
+/// Shapes chain, sizes are bounded and consistent, every number is finite.
+fn check(snap: &Snapshot) -> Result<(), String> {
+    let widths = &snap.spec.widths;
+    if snap.layers.is_empty() || widths.len() != snap.layers.len() + 1 {
+        return Err("the file's layers do not match its layer widths".into());
+    }
+    if widths.iter().any(|w| *w == 0 || *w > MAX_WIDTH) {
+        return Err("the file declares an impossible layer width".into());
+    }
+    let (lo, hi) = snap.spec.input_domain;
+    if !(lo.is_finite() && hi.is_finite() && lo < hi) {
+        return Err("the file's input domain is not an interval".into());
+    }
+    for (l, layer) in snap.layers.iter().enumerate() {
+        let bad = |what: &str| Err(format!("layer {} of the file is damaged ({what})", l + 1));
+        let (inputs, outputs, lengths_ok, values): (usize, usize, bool, Vec<&f32>) = match layer {
+            LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, .. } => {
+                if *knots < 2 || *knots > MAX_PER_SYNAPSE || !(domain.0 < domain.1) {
+                    return bad("knots or domain");
+                }
+                let ok = width_logits.len() == inputs * (knots - 1) && values.len() == inputs * knots * outputs;
+                (*inputs, *outputs, ok, width_logits.iter().chain(values).collect())
+            }
+            LayerWeights::Linear { weight, bias, inputs, outputs } => {
+                let ok = weight.len() == inputs * outputs && bias.as_ref().is_none_or(|b| b.len() == *outputs);
+                (*inputs, *outputs, ok, weight.iter().chain(bias.iter().flatten()).collect())
+            }
+            LayerWeights::Poly { weights, outputs, inputs, n, segments, continuity, .. } => {
+                if *n == 0 || *segments == 0 || n * segments > MAX_PER_SYNAPSE {
+                    return bad("points or segments");
+                }
+                let ok = weights.len() == outputs * inputs * weights_per_synapse(*n, *segments, *continuity);
+                (*inputs, *outputs, ok, weights.iter().collect())
+            }
+            LayerWeights::Fourier { weights, outputs, inputs, n } => {
+                if *n == 0 || *n > MAX_PER_SYNAPSE {
+                    return bad("basis size");
+                }
+                (*inputs, *outputs, weights.len() == outputs * inputs * n, weights.iter().collect())
+            }
+        };
+        if inputs != widths[l] || outputs != widths[l + 1] {
+            return bad("its shape does not chain with its neighbours");
+        }
+        if !lengths_ok {
+            return bad("wrong number of weights");
+        }
+        if values.iter().any(|v| !v.is_finite()) {
+            return bad("a weight is not a finite number");
+        }
+        let family_matches = matches!(
+            (layer, &snap.spec.family),
+            (LayerWeights::Pwl { .. }, Family::Pwl { .. })
+                | (LayerWeights::Linear { .. }, Family::Mlp { .. })
+                | (LayerWeights::Poly { .. }, Family::Lagrange { .. })
+                | (LayerWeights::Fourier { .. }, Family::Fourier { .. })
+        );
+        if !family_matches {
+            return bad("its kind differs from the network's synapse family");
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::experiment::{Kind, NetKind};
+    use burn::tensor::Device;
+
+    fn exported(exp: &Experiment) -> String {
+        let (_, trainer) = exp.build(&Device::flex().autodiff()).unwrap();
+        let snap = pollster::block_on(Snapshot::take(trainer.network())).unwrap();
+        export(exp, 42, &snap)
+    }
+
+    #[test]
+    fn models_round_trip_for_every_family() {
+        for net in NetKind::ALL {
+            let exp = Experiment { net, depth: 1, width: 3, ..Experiment::default() };
+            let text = exported(&exp);
+            let (back, steps, snap) = import(&text).unwrap();
+            assert_eq!((back, steps), (exp.clone(), 42), "{net:?}");
+            assert_eq!(export(&exp, 42, &snap), text, "{net:?}: byte-identical re-export");
+        }
+        let field = Experiment::default_for(Kind::Field);
+        let (_, trainer) = field.build_field(&Device::flex().autodiff()).unwrap();
+        let snap = pollster::block_on(Snapshot::take(trainer.network())).unwrap();
+        assert!(import(&export(&field, 0, &snap)).is_ok());
+    }
+
+    #[test]
+    fn bad_model_files_are_refused() {
+        let good = exported(&Experiment { depth: 1, width: 2, ..Experiment::default() });
+        let err = |t: &str| import(t).unwrap_err();
+        assert!(err("").contains("not a model file"));
+        assert!(err("{\"format\": 3}").contains("not a model file"));
+        assert!(err(&good.replace(FORMAT, "piecewise-model/9")).contains("unknown model format"));
+        assert!(err(&good.replace("\"steps\":42", "\"steps\":-1")).contains("not a model file"));
+        // Tampering: a weight removed, a width changed, a non-number, a foreign link.
+        let v: serde_json::Value = serde_json::from_str(&good).unwrap();
+        let mut short = v.clone();
+        short["network"]["layers"][0]["values"].as_array_mut().unwrap().pop();
+        assert!(err(&short.to_string()).contains("wrong number of weights"));
+        let mut wide = v.clone();
+        wide["network"]["spec"]["widths"][1] = 3.into();
+        assert!(import(&wide.to_string()).is_err());
+        let mut huge = v.clone();
+        huge["network"]["layers"][0]["knots"] = 1_000_000_000u64.into();
+        assert!(import(&huge.to_string()).is_err());
+        let mut other = v.clone();
+        other["link"] = "kind=field".into();
+        assert!(err(&other.to_string()).contains("do not belong"));
+        let mut broken_link = v;
+        broken_link["link"] = "knots=abc".into();
+        assert!(err(&broken_link.to_string()).contains("link is damaged"));
+        // Random truncations never panic.
+        for cut in (0..good.len()).step_by(97) {
+            let _ = import(&good[..cut]);
+        }
+    }
+}

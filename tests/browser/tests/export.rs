@@ -1,0 +1,99 @@
+//! Export and import in a real browser (CPU path): a model file round-trips to the same
+//! predictions, bad files change nothing, and the PNG, CSV and WebM exports produce real files.
+
+use std::time::Duration;
+
+use browser_tests::{report, wait_ready, Page};
+use fantoccini::Locator;
+
+/// Bytes of the newest export (the Blob URL the page notes on `<body data-last-export>`).
+async fn last_export(page: &Page, previous: Option<&str>) -> (String, Vec<u8>) {
+    let url = page
+        .wait_for("an export", Duration::from_secs(60), || async {
+            let u = page.js("return document.body.getAttribute('data-last-export');").await;
+            u.as_str().filter(|u| Some(*u) != previous).map(str::to_string)
+        })
+        .await;
+    let bytes = page
+        .client
+        .execute_async(
+            "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+            vec![url.clone().into()],
+        )
+        .await
+        .expect("read the export");
+    let bytes = bytes.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u8).collect();
+    (url, bytes)
+}
+
+async fn choose_file(page: &Page, testid: &str, path: &std::path::Path) {
+    let input = page.client.find(Locator::Css(&format!("[data-testid='{testid}']"))).await.expect(testid);
+    input.send_keys(&path.display().to_string()).await.expect("choose a file");
+}
+
+#[tokio::test]
+async fn an_exported_model_imports_to_the_same_predictions() {
+    let page = Page::open("#backend=cpu&dataset=zigzag&step=120").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    page.wait_for("step 120", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s == 120.0) }).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let test_loss = page.text("test-loss").await;
+    page.click("export-model").await;
+    let (_, bytes) = last_export(&page, None).await;
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.starts_with("{\"format\":\"piecewise-model/1\""), "{}", &text[..60.min(text.len())]);
+    page.close().await;
+    let file = std::env::temp_dir().join(format!("piecewise-model-{}.json", std::process::id()));
+    std::fs::write(&file, &text).unwrap();
+
+    // A fresh page with another experiment loads the model: its data, weights and step count.
+    let page = Page::open("#backend=cpu&dataset=sine").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    choose_file(&page, "import-model", &file).await;
+    page.wait_for("the model to load", Duration::from_secs(30), || async {
+        page.text("message").await.contains("Loaded").then_some(())
+    })
+    .await;
+    let again = page.wait_for("the test loss", Duration::from_secs(20), || async {
+        let t = page.text("test-loss").await;
+        (t != "–").then_some(t)
+    })
+    .await;
+    assert_eq!(page.number("steps").await, Some(120.0));
+    assert_eq!(again, test_loss, "the imported model predicts differently");
+    report(&format!("model export/import: {} bytes, test loss {test_loss} before and after", text.len()));
+
+    // A file that is not a model changes nothing.
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/corrupt.png").canonicalize().unwrap();
+    choose_file(&page, "import-model", &bad).await;
+    page.wait_for("a refusal", Duration::from_secs(20), || async {
+        page.text("message").await.contains("was not loaded").then_some(())
+    })
+    .await;
+    assert_eq!(page.number("steps").await, Some(120.0));
+    assert_eq!(page.text("test-loss").await, test_loss);
+    let _ = std::fs::remove_file(file);
+    page.close().await;
+}
+
+#[tokio::test]
+async fn png_csv_and_video_exports_are_real_files() {
+    let page = Page::open("#backend=cpu").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    page.click("export-png").await;
+    let (png_url, png) = last_export(&page, None).await;
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    page.click("step").await;
+    page.click("export-csv").await;
+    let (csv_url, csv) = last_export(&page, Some(&png_url)).await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with("set,x,y\ntrain,") && csv.contains("step,train_loss\n1,"), "{}", &csv[..80.min(csv.len())]);
+    page.js("const s = document.querySelector(\"[data-testid='video-steps']\"); s.value = '150'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    page.click("export-video").await;
+    let (_, webm) = last_export(&page, Some(&csv_url)).await;
+    report(&format!("exports: PNG {} bytes, CSV {} bytes, WebM {} bytes ({})", png.len(), csv.len(), webm.len(), page.text("export-status").await));
+    assert!(webm.len() > 1000, "a tiny video: {} bytes", webm.len());
+    assert_eq!(&webm[..4], &[0x1A, 0x45, 0xDF, 0xA3], "WebM (EBML) header");
+    assert!(page.number("steps").await.unwrap() >= 151.0, "the video recorded training");
+    page.close().await;
+}
