@@ -82,6 +82,14 @@ impl Page {
         }
     }
 
+    /// Set a form control's value and fire `change`, as picking it by hand would.
+    pub async fn set_value(&self, testid: &str, value: &str) {
+        self.js(&format!(
+            "const s = document.querySelector(\"[data-testid='{testid}']\"); s.value = '{value}'; s.dispatchEvent(new Event('change', {{ bubbles: true }})); return true;"
+        ))
+        .await;
+    }
+
     pub async fn js(&self, script: &str) -> Value {
         self.client.execute(script, vec![]).await.expect("script")
     }

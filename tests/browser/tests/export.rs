@@ -88,7 +88,7 @@ async fn png_csv_and_video_exports_are_real_files() {
     let (csv_url, csv) = last_export(&page, Some(&png_url)).await;
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with("set,x,y\ntrain,") && csv.contains("step,train_loss\n1,"), "{}", &csv[..80.min(csv.len())]);
-    page.js("const s = document.querySelector(\"[data-testid='video-steps']\"); s.value = '150'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    page.set_value("video-steps", "150").await;
     page.click("export-video").await;
     let (_, webm) = last_export(&page, Some(&csv_url)).await;
     report(&format!("exports: PNG {} bytes, CSV {} bytes, WebM {} bytes ({})", png.len(), csv.len(), webm.len(), page.text("export-status").await));

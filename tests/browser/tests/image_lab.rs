@@ -70,7 +70,7 @@ async fn the_cat_appears_and_renders_at_4x() {
     let steps = page.number("steps").await.unwrap_or(0.0);
     report(&format!("image_cat_128_cpu: PSNR {start:.2} → {after:.2} dB after 20 s ({steps} steps)"));
     assert!(after > start + 3.0, "the cat did not appear: {start} → {after}");
-    page.js("const s = document.querySelector(\"[data-testid='detail-scale']\"); s.value = '4'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    page.set_value("detail-scale", "4").await;
     let detail = page
         .wait_for("the 4× rendering", Duration::from_secs(60), || async {
             let size = canvas_size(&page, "image-detail").await;

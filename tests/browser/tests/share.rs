@@ -40,7 +40,7 @@ async fn a_shared_link_replays_the_same_loss() {
 async fn back_undoes_a_committed_change() {
     let page = Page::open("#backend=cpu").await;
     wait_ready(&page, Duration::from_secs(60)).await;
-    page.js("const s = document.querySelector(\"[data-testid='dataset']\"); s.value = 'zigzag'; s.dispatchEvent(new Event('change', { bubbles: true })); return true;").await;
+    page.set_value("dataset", "zigzag").await;
     page.wait_for("the link to change", Duration::from_secs(10), || async {
         page.client.current_url().await.ok().filter(|u| u.as_str().contains("dataset=zigzag")).map(|_| ())
     })
