@@ -178,14 +178,15 @@ impl Network {
         }
     }
 
-    /// Every first-layer synapse as a curve (the KAN-style thumbnails): row `i·samples + k` holds,
-    /// for each output j, f_ji at the k-th of `samples` points spread over the input domain, minus
-    /// f_ji at the domain's centre. A layer only exposes the sum over its inputs, so a synapse is
-    /// seen by varying one input with the others held at the centre; the constant is unknowable
-    /// from outside and irrelevant to the curve's shape. Returns `[in·samples, out]`.
-    pub fn first_layer_curves(&self, samples: usize, device: &Device) -> Tensor<2> {
-        let inputs = self.spec.widths[0];
-        let (lo, hi) = self.spec.input_domain;
+    /// Every synapse of layer `l` as a curve (the KAN-style thumbnails and the network diagram):
+    /// row `i·samples + k` holds, for each output j, f_ji at the k-th of `samples` points spread
+    /// over the layer's input domain, minus f_ji at the domain's centre. A layer only exposes the
+    /// sum over its inputs, so a synapse is seen by varying one input with the others held at the
+    /// centre; the constant is unknowable from outside and irrelevant to the curve's shape. The
+    /// first layer's domain is the data's; later layers see [−1, 1]. Returns `[in·samples, out]`.
+    pub fn layer_curves(&self, l: usize, samples: usize, device: &Device) -> Tensor<2> {
+        let inputs = self.spec.widths[l];
+        let (lo, hi) = self.layer_domain(l);
         let centre = 0.5 * (lo + hi);
         let samples = samples.max(2);
         let mut x = vec![centre; (inputs * samples + 1) * inputs];
@@ -196,9 +197,24 @@ impl Network {
         }
         let rows = inputs * samples + 1;
         let batch = Tensor::<2>::from_data(burn::tensor::TensorData::new(x, [rows, inputs]), device);
-        let out = self.layers[0].forward(self.normalise_input(batch));
+        let batch = if l == 0 { self.normalise_input(batch) } else { batch };
+        let out = self.layers[l].forward(batch);
         let base = out.clone().slice([rows - 1..rows]);
         out.slice([0..rows - 1]) - base
+    }
+
+    /// The first layer's synapse curves (see `layer_curves`).
+    pub fn first_layer_curves(&self, samples: usize, device: &Device) -> Tensor<2> {
+        self.layer_curves(0, samples, device)
+    }
+
+    /// The input interval layer `l`'s synapses are drawn over.
+    pub fn layer_domain(&self, l: usize) -> (f32, f32) {
+        if l == 0 {
+            self.spec.input_domain
+        } else {
+            (-1.0, 1.0)
+        }
     }
 
     /// Knot positions of the first layer, `[in, P]`, when it is piecewise linear.

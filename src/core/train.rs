@@ -218,10 +218,10 @@ impl Trainer {
         self.net.valid().forward(matrix(xs, self.rows.inputs, &device))
     }
 
-    /// The first layer's synapse curves (see `Network::first_layer_curves`).
-    pub fn first_layer_curves(&self, samples: usize) -> Tensor<2> {
+    /// The synapse curves of layer `l` (see `Network::layer_curves`).
+    pub fn layer_curves(&self, l: usize, samples: usize) -> Tensor<2> {
         let device = self.device.clone().without_autodiff();
-        self.net.valid().first_layer_curves(samples, &device)
+        self.net.valid().layer_curves(l, samples, &device)
     }
 }
 

@@ -6,6 +6,7 @@ use leptos::task::spawn_local;
 use super::controls::{change, Buttons, Controls};
 use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
+use super::diagram::NetworkDiagram;
 use super::export::ExportPanel;
 use super::share::SharePanel;
 use super::state::Ui;
@@ -137,6 +138,8 @@ pub fn App() -> impl IntoView {
                 }}
                 <h3>"Loss"</h3>
                 <LossPlot ui=ui />
+                <h3>"Network"</h3>
+                <NetworkDiagram ui=ui />
             </section>
         </main>
         <footer>

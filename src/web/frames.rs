@@ -165,6 +165,7 @@ async fn publish_fit1d(ui: Ui) {
         return;
     }
     let weights = neuron_weights().await;
+    frame.diagram = diagram().await;
     record(ui.readout.with_untracked(|r| r.steps), None, test_loss);
     histories(&mut frame);
     frame.prediction = grid.into_iter().zip(pred).collect();
@@ -239,7 +240,12 @@ async fn publish_image(ui: Ui) {
     }
     EVAL_MS.with(|c| c.set(now_ms() - started));
     record(ui.readout.with_untracked(|r| r.steps), Some(psnr), None);
-    let mut frame = Frame { picture: Some(PictureFrame { width, height, target, recon: rgba8_from_unit(&recon), error }), curves, ..Frame::default() };
+    let mut frame = Frame {
+        picture: Some(PictureFrame { width, height, target, recon: rgba8_from_unit(&recon), error }),
+        curves,
+        diagram: diagram().await,
+        ..Frame::default()
+    };
     histories(&mut frame);
     ui.readout.update(|r| r.psnr = Some(psnr));
     ui.frame.set(frame);
@@ -311,7 +317,7 @@ async fn publish_field(ui: Ui) {
     let test_acc = (!test_y.is_empty()).then(|| 100.0 * accuracy(&test_pred, &test_y));
     let test_loss = (!test_y.is_empty()).then(|| mse(&test_pred, &test_y) as f32);
     record(ui.readout.with_untracked(|r| r.steps), test_acc, test_loss);
-    let mut frame = Frame { field: Some(FieldFrame { grid: FIELD_GRID, scores, train, test }), curves, ..Frame::default() };
+    let mut frame = Frame { field: Some(FieldFrame { grid: FIELD_GRID, scores, train, test }), curves, diagram: diagram().await, ..Frame::default() };
     histories(&mut frame);
     ui.readout.update(|r| {
         r.accuracy = test_acc;
@@ -321,18 +327,24 @@ async fn publish_field(ui: Ui) {
     ui.frame.set(frame);
 }
 
-/// The first layer's synapses as curves, with their knots (piecewise linear) or segment ends
+/// The synapses of layer `l` as curves, with their knots (piecewise linear) or segment ends
 /// (piecewise polynomials with few segments).
-async fn synapse_curves() -> Option<CurvesFrame> {
-    let (values, knots, inputs, outputs, boundaries) = with_session(|s| {
+async fn layer_curves(l: usize, samples: usize) -> Option<CurvesFrame> {
+    let (values, knots, inputs, outputs, boundaries, domain, linear) = with_session(|s| {
         let net = s.trainer.network();
-        let (inputs, outputs) = (net.spec.widths[0], net.spec.widths[1]);
-        let boundaries = match (&net.spec.family, net.layers.first()) {
-            (Family::Lagrange { .. }, Some(Layer::Poly(l))) if l.segments() > 1 && l.segments() <= 32 => Some(l.segments()),
+        let (inputs, outputs) = (*net.spec.widths.get(l)?, *net.spec.widths.get(l + 1)?);
+        let layer = net.layers.get(l)?;
+        let boundaries = match layer {
+            Layer::Poly(p) if p.segments() > 1 && p.segments() <= 32 => Some(p.segments()),
             _ => None,
         };
-        (s.trainer.first_layer_curves(SYNAPSE_POINTS), net.first_layer_knots(), inputs, outputs, boundaries)
-    })?;
+        let knots = match layer {
+            Layer::Pwl(p) => Some(p.positions()),
+            _ => None,
+        };
+        let linear = matches!(layer, Layer::Linear(_));
+        Some((s.trainer.layer_curves(l, samples), knots, inputs, outputs, boundaries, net.layer_domain(l), linear))
+    })??;
     let values = read(values).await.ok()?;
     let knots: Vec<Vec<f32>> = match (knots, boundaries) {
         (Some(k), _) => {
@@ -340,11 +352,39 @@ async fn synapse_curves() -> Option<CurvesFrame> {
             flat.chunks(flat.len() / inputs.max(1)).map(|c| c.to_vec()).collect()
         }
         (None, Some(segments)) => {
-            let ends: Vec<f32> = (0..=segments).map(|i| -1.0 + 2.0 * i as f32 / segments as f32).collect();
+            // Polynomial layers work on [−1, 1] internally; map their segment ends to the domain.
+            let (lo, hi) = domain;
+            let ends: Vec<f32> = (0..=segments).map(|i| lo + (hi - lo) * i as f32 / segments as f32).collect();
             vec![ends; inputs]
         }
         _ => vec![Vec::new(); inputs],
     };
-    let names = ["x", "y", "(x+y)/2", "(x−y)/2"];
-    Some(CurvesFrame { inputs, outputs, samples: SYNAPSE_POINTS, values, knots, input_names: names.iter().take(inputs).copied().collect() })
+    let names = if l == 0 && inputs <= 4 { vec!["x", "y", "(x+y)/2", "(x−y)/2"] } else { vec![] };
+    let input_names = if inputs == 1 && l == 0 { vec!["x"] } else { names.into_iter().take(inputs).collect() };
+    Some(CurvesFrame { inputs, outputs, samples, values, knots, domain, linear, input_names })
+}
+
+async fn synapse_curves() -> Option<CurvesFrame> {
+    layer_curves(0, SYNAPSE_POINTS).await
+}
+
+/// Most synapses for which the diagram is computed (beyond, it would be unreadable anyway).
+const DIAGRAM_MAX_SYNAPSES: usize = 2000;
+const DIAGRAM_POINTS: usize = 24;
+
+/// Every layer's curves for the network diagram.
+async fn diagram() -> Vec<CurvesFrame> {
+    let Some(widths) = with_session(|s| s.trainer.network().spec.widths.clone()) else { return Vec::new() };
+    let synapses: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
+    if synapses > DIAGRAM_MAX_SYNAPSES {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for l in 0..widths.len() - 1 {
+        match layer_curves(l, DIAGRAM_POINTS).await {
+            Some(c) => out.push(c),
+            None => return Vec::new(),
+        }
+    }
+    out
 }

@@ -6,6 +6,7 @@ mod app;
 mod backend;
 mod bench_page;
 mod controls;
+mod diagram;
 mod driver;
 mod export;
 mod field_lab;

@@ -139,8 +139,9 @@ pub fn draw_curves(canvas: &HtmlCanvasElement, curves: &CurvesFrame) -> Option<(
             ctx.stroke();
             ctx.set_stroke_style_str("rgb(255, 127, 14)");
             ctx.begin_path();
+            let (lo, hi) = curves.domain;
             for &knot in curves.knots.get(i).map(Vec::as_slice).unwrap_or(&[]) {
-                let x = left + cw * ((knot as f64 + 1.0) / 2.0).clamp(0.0, 1.0);
+                let x = left + cw * (((knot - lo) / (hi - lo).max(1e-9)) as f64).clamp(0.0, 1.0);
                 ctx.move_to(x, top + ch);
                 ctx.line_to(x, top + ch - 5.0);
             }

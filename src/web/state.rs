@@ -44,6 +44,8 @@ pub struct Frame {
     pub picture: Option<PictureFrame>,
     pub field: Option<FieldFrame>,
     pub curves: Option<CurvesFrame>,
+    /// Every layer's synapse curves, for the network diagram (empty for very large networks).
+    pub diagram: Vec<CurvesFrame>,
 }
 
 /// The image lab's three pictures, 8-bit RGBA at the training resolution.
@@ -96,8 +98,12 @@ pub struct CurvesFrame {
     pub samples: usize,
     /// `[inputs·samples, outputs]`, row-major (see `Network::first_layer_curves`).
     pub values: Vec<f32>,
-    /// Knot or segment-boundary positions per input, in [−1, 1].
+    /// Knot or segment-boundary positions per input, in the layer's input domain.
     pub knots: Vec<Vec<f32>>,
+    /// The interval the curves are sampled over.
+    pub domain: (f32, f32),
+    /// Linear synapses (classic layers): drawn as signed, weighted links rather than curves.
+    pub linear: bool,
     pub input_names: Vec<&'static str>,
 }
 

@@ -54,3 +54,24 @@ async fn back_undoes_a_committed_change() {
     assert!(page.text("share-link").await.contains("dataset=sine"));
     page.close().await;
 }
+
+#[tokio::test]
+async fn a_shared_link_replays_on_webgpu_within_tolerance() {
+    // WebGPU (here SwiftShader) may order floating-point reductions differently from run to run:
+    // the stated tolerance is a relative difference of 1e-3 in the loss after the same steps.
+    let mut losses = Vec::new();
+    for _ in 0..2 {
+        let page = Page::open("#backend=webgpu&step=4").await;
+        assert_eq!(wait_ready(&page, Duration::from_secs(90)).await, "WebGPU");
+        page.wait_for("step 4 on WebGPU", Duration::from_secs(240), || async {
+            page.number("steps").await.filter(|s| *s == 4.0)
+        })
+        .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        losses.push(page.number("loss").await.expect("a loss"));
+        page.close().await;
+    }
+    let rel = (losses[0] - losses[1]).abs() / losses[0].abs().max(1e-12);
+    report(&format!("share_replay_webgpu: losses {:?}, relative difference {rel:.2e}", losses));
+    assert!(rel <= 1e-3, "{losses:?}");
+}
