@@ -128,6 +128,9 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
                 <button data-testid="zoom-reset" on:click=move |_| set_zoom(Zoom { region: Region::FULL, ..ui.zoom.get_untracked() })>"Whole picture"</button>
                 <span class="hint">{move || ui.detail.with(|d| d.as_ref().map(|d| format!("{}×{} px, {:.0}× zoom — click to zoom in, shift-click to zoom out", d.width, d.height, 2.0 / d.view.region.width())))}</span>
             </div>
+            <Show when=move || ui.exp.with(|e| e.input_segments > 0 && e.input_segments * 2 > e.resolution)>
+                <p class="hint">"Streaks between pixels? The first layer has about as many segments as the picture has pixels across, so between pixel centres the function is free to do anything. Fewer first-layer segments (say 32) zoom smoothly."</p>
+            </Show>
             <canvas node_ref=detail data-testid="image-detail" class="detail" on:click=zoom_at
                 aria-label="The learned picture rendered finer than it was trained; click to zoom in"></canvas>
             <h3>"First-layer synapses"</h3>
