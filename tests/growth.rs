@@ -22,13 +22,12 @@ fn inserting_a_knot_keeps_the_function_and_training_continues() {
         let before_loss = trainer.loss_on(&samples.train_x, &samples.train_y).unwrap().into_data().try_to_vec::<f32>().unwrap()[0];
         let grid: Vec<f32> = (0..200).map(|i| samples.x_range.0 + (samples.x_range.1 - samples.x_range.0) * i as f32 / 199.0).collect();
         let before = outputs(trainer.network(), &grid);
-        let grown = pollster::block_on(insert_knot_near(trainer.network(), 2.0)).unwrap();
+        let (grown, plan) = pollster::block_on(insert_knot_near(trainer.network(), 2.0)).unwrap();
         assert_eq!(grown.spec.family, Family::Pwl { knots: 7, learn_positions: true });
         let after = outputs(&grown, &grid);
         let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst < 1e-5, "depth {depth}: the function moved by {worst}");
-        let steps = trainer.steps();
-        trainer.replace_network(grown, steps);
+        assert!(trainer.replace_network_carrying(grown, &plan), "the optimiser state was carried over");
         for _ in 0..150 {
             trainer.step();
         }
@@ -97,7 +96,7 @@ fn h_and_p_refinement_of_a_trained_network_keep_its_function() {
         let xs: Vec<f32> = (0..97).map(|i| -1.0 + 2.0 * i as f32 / 96.0).collect();
         let before = outputs(trainer.network(), &xs);
         for how in [Refinement::H, Refinement::P] {
-            let refined = pollster::block_on(refine_network(trainer.network(), how)).unwrap();
+            let (refined, _) = pollster::block_on(refine_network(trainer.network(), how)).unwrap();
             let after = outputs(&refined, &xs);
             let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
             assert!(worst < 1e-5, "{net_kind:?} {how:?}: changed by {worst}");
@@ -105,5 +104,69 @@ fn h_and_p_refinement_of_a_trained_network_keep_its_function() {
             assert_eq!((n, segments), if how == Refinement::H { (2, 6) } else { (3, 3) });
             assert!(refined.spec.parameter_count() > trainer.network().spec.parameter_count());
         }
+    }
+}
+
+/// Loss of the full training set.
+fn full_loss(trainer: &piecewise_playground::core::train::Trainer, samples: &piecewise_playground::core::data::Samples1d) -> f32 {
+    trainer.loss_on(&samples.train_x, &samples.train_y).unwrap().into_data().try_to_vec::<f32>().unwrap()[0]
+}
+
+/// (loss before the change, after 1 step, after 10 steps) of a trained run, with the network
+/// changed by `what` (or not at all), the optimiser state carried or restarted.
+fn after_change(e: &Experiment, what: &str, carry: bool) -> (f32, f32, f32) {
+    use piecewise_playground::core::grow::{refine_network, Refinement};
+    let (samples, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
+    for _ in 0..300 {
+        trainer.step();
+    }
+    let before = full_loss(&trainer, &samples);
+    let change = match what {
+        "control" => None,
+        "h-refine" => Some(pollster::block_on(refine_network(trainer.network(), Refinement::H)).unwrap()),
+        "p-refine" => Some(pollster::block_on(refine_network(trainer.network(), Refinement::P)).unwrap()),
+        _ => Some(pollster::block_on(insert_knot_near(trainer.network(), 0.3)).unwrap()),
+    };
+    if let Some((net, plan)) = change {
+        if carry {
+            assert!(trainer.replace_network_carrying(net, &plan), "{what}: the state was carried");
+        } else {
+            let steps = trainer.steps();
+            trainer.replace_network(net, steps);
+        }
+    }
+    trainer.step();
+    let one = full_loss(&trainer, &samples);
+    for _ in 0..9 {
+        trainer.step();
+    }
+    let ten = full_loss(&trainer, &samples);
+    println!("{what:<13} carry {carry:<5}: loss {before:.3e} -> {one:.3e} after 1 step -> {ten:.3e} after 10");
+    (before, one, ten)
+}
+
+#[test]
+fn carrying_the_optimiser_state_avoids_a_restart_jump() {
+    use piecewise_playground::core::experiment::NetKind;
+    let fixed = Experiment { depth: 1, width: 4, knots: 6, learn_knots: false, ..Experiment::default() };
+    let learned = Experiment { learn_knots: true, ..fixed.clone() };
+    // Fixed knots: carrying makes the insertion invisible to training; a restart jumps ~500×.
+    let control = after_change(&fixed, "control", true);
+    let (before, carried_one, carried_ten) = after_change(&fixed, "insert", true);
+    let (_, restarted_one, _) = after_change(&fixed, "insert", false);
+    assert!((carried_ten - control.2).abs() <= 0.1 * control.2, "{carried_ten} vs control {}", control.2);
+    assert!(restarted_one > 100.0 * before && carried_one <= 1.01 * before);
+    // Learned positions: far smaller than a restart's jump, though not invisible.
+    let (_, carried_one, _) = after_change(&learned, "insert", true);
+    let (_, restarted_one, _) = after_change(&learned, "insert", false);
+    assert!(carried_one * 100.0 < restarted_one, "{carried_one} vs {restarted_one}");
+    // Refinement: the loss only goes down.
+    for (what, e) in [
+        ("h-refine", Experiment { net: NetKind::Continuous, n: 3, segments: 2, ..Experiment::default() }),
+        ("p-refine", Experiment { net: NetKind::Continuous, n: 2, segments: 4, ..Experiment::default() }),
+    ] {
+        let (before, one, ten) = after_change(&e, what, true);
+        assert!(one <= before && ten < before, "{what}: {before} -> {one} -> {ten}");
+        after_change(&e, what, false);
     }
 }

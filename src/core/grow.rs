@@ -2,12 +2,13 @@
 //! in every layer, halfway across the interval that holds the worst-fitted sample's activation
 //! (the originals' "insert nearby" growth, on our shared per-input knot grids).
 //!
-//! The optimiser state is *not* carried over: the value tensors change shape, and Adam's moment
-//! estimates for a new knot have no meaningful source. The trainer restarts its optimiser
-//! (as the originals' examples do); the weights, and so the function, are kept exactly.
+//! Each operation also returns a carry plan (`core::carry`) that tells the trainer how the
+//! optimiser's moments map onto the new parameters, so training resumes where it was instead of
+//! restarting Adam.
 
 use burn::module::Module;
 
+use crate::core::carry::Carry;
 use crate::core::knots::{insert_shared, logits_from_positions, positions_from_logits};
 use crate::core::network::{Family, Layer, Network};
 use crate::core::snapshot::{read, LayerWeights, Snapshot};
@@ -15,7 +16,7 @@ use crate::core::train::column;
 
 /// A copy of `net` with one more knot per input grid in every layer, placed next to the
 /// activations that the input `x` produces. The output is unchanged (up to f32 rounding).
-pub async fn insert_knot_near(net: &Network, x: f32) -> Result<Network, String> {
+pub async fn insert_knot_near(net: &Network, x: f32) -> Result<(Network, Vec<Carry>), String> {
     let Family::Pwl { knots, learn_positions } = net.spec.family else {
         return Err("knot insertion applies to piecewise-linear networks".into());
     };
@@ -24,6 +25,7 @@ pub async fn insert_knot_near(net: &Network, x: f32) -> Result<Network, String> 
     let plain = net.valid();
     let inputs = plain.layer_inputs(column(&[x], &device.clone().without_autodiff()));
     let mut snap = Snapshot::take(net).await?;
+    let mut plan = Vec::new();
     for (layer, input) in snap.layers.iter_mut().zip(inputs) {
         let LayerWeights::Pwl { width_logits, values, inputs, knots: p, outputs, domain, .. } = layer else {
             return Err("every layer must be piecewise linear".into());
@@ -32,12 +34,43 @@ pub async fn insert_knot_near(net: &Network, x: f32) -> Result<Network, String> 
         let positions = positions_from_logits(width_logits, *inputs, *p, *domain);
         let v: Vec<f64> = values.iter().map(|&v| v as f64).collect();
         let (new_positions, new_values) = insert_shared(&positions, &v, *inputs, *p, *outputs, &at);
+        plan.extend(insertion_plan(&positions, &new_positions, *inputs, *p, *outputs));
         *p += 1;
         *width_logits = logits_from_positions(&new_positions, *inputs, *p, *domain);
         *values = new_values.into_iter().map(|v| v as f32).collect();
     }
     snap.spec.family = Family::Pwl { knots: knots + 1, learn_positions };
-    Ok(snap.restore(&device))
+    Ok((snap.restore(&device), plan))
+}
+
+/// Carry plans for one layer's `[width_logits, values]` after one knot per input was inserted
+/// (`old` `[in, P]` and `new` `[in, P+1]` positions): the new knot's value moments mix its two
+/// neighbours' with the interpolation weights of its value; the split segment's width-logit
+/// moments go to both halves; everything else keeps its own.
+fn insertion_plan(old: &[f64], new: &[f64], inputs: usize, p: usize, outputs: usize) -> [Carry; 2] {
+    let mut logits = Vec::with_capacity(inputs * p);
+    let mut values = Vec::with_capacity(inputs * (p + 1) * outputs);
+    for i in 0..inputs {
+        let (o, n) = (&old[i * p..(i + 1) * p], &new[i * (p + 1)..(i + 1) * (p + 1)]);
+        let k = (0..p).find(|&k| n[k] != o[k]).unwrap_or(p).max(1);
+        let t = if k < p { ((n[k] - o[k - 1]) / (o[k] - o[k - 1]).max(1e-12)).clamp(0.0, 1.0) as f32 } else { 0.5 };
+        for j in 0..p {
+            let from = if j < k { j.min(k - 1) } else { j - 1 };
+            logits.push(vec![(i * (p - 1) + from.min(p - 2), 1.0)]);
+        }
+        for j in 0..=p {
+            for out in 0..outputs {
+                let at = |knot: usize| (i * p + knot) * outputs + out;
+                values.push(match j.cmp(&k) {
+                    std::cmp::Ordering::Less => vec![(at(j), 1.0)],
+                    std::cmp::Ordering::Equal if k < p => vec![(at(k - 1), 1.0 - t), (at(k), t)],
+                    std::cmp::Ordering::Equal => vec![(at(p - 1), 1.0)],
+                    std::cmp::Ordering::Greater => vec![(at(j - 1), 1.0)],
+                });
+            }
+        }
+    }
+    [Carry::Mix(logits), Carry::Mix(values)]
 }
 
 /// The originals' "dynamic" growth rule, in steps instead of epochs: grow when the loss improved
@@ -115,7 +148,7 @@ pub enum Refinement {
 
 /// A copy of a piecewise-polynomial network with every layer h- or p-refined: exactly the same
 /// function (see `core::refine`), more freedom to train.
-pub async fn refine_network(net: &Network, how: Refinement) -> Result<Network, String> {
+pub async fn refine_network(net: &Network, how: Refinement) -> Result<(Network, Vec<Carry>), String> {
     let Family::Lagrange { n, segments, continuity } = net.spec.family else {
         return Err("refinement applies to piecewise-polynomial networks".into());
     };
@@ -125,6 +158,7 @@ pub async fn refine_network(net: &Network, how: Refinement) -> Result<Network, S
     let Some(Layer::Poly(first)) = net.layers.first() else { return Err("the network has no polynomial layers".into()) };
     let device = first.weights.val().device();
     let mut snap = Snapshot::take(net).await?;
+    let mut plan = Vec::new();
     for layer in snap.layers.iter_mut() {
         let LayerWeights::Poly { weights, outputs, inputs, n: ln, segments: ls, continuity: lc, .. } = layer else {
             return Err("every layer must be piecewise polynomial".into());
@@ -139,6 +173,7 @@ pub async fn refine_network(net: &Network, how: Refinement) -> Result<Network, S
         }
         let old: Vec<f64> = weights.iter().map(|&w| w as f64).collect();
         *weights = crate::core::refine::refine(&old, &from, &to)?.into_iter().map(|w| w as f32).collect();
+        plan.push(Carry::Mix(crate::core::refine::nearest_node_plan(&from, &to)));
         *ln = to.n;
         *ls = to.segments;
     }
@@ -149,5 +184,5 @@ pub async fn refine_network(net: &Network, how: Refinement) -> Result<Network, S
     if how == Refinement::H {
         snap.spec.input_segments = snap.spec.input_segments.map(|s| s * 2);
     }
-    Ok(snap.restore(&device))
+    Ok((snap.restore(&device), plan))
 }

@@ -4,6 +4,7 @@
 //! on burn's CPU backend, and the web layer drives it on whatever `Device` the browser gave us.
 
 pub mod bench;
+pub mod carry;
 pub mod conformance;
 pub mod data;
 pub mod experiment;

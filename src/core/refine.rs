@@ -100,3 +100,33 @@ mod tests {
         assert!(close(&refine(&[0.0, 1.0, 5.0, 7.0], &shape(2, 2, Discontinuous), &shape(2, 4, Discontinuous)).unwrap(), &[0.0, 0.5, 0.5, 1.0, 5.0, 6.0, 6.0, 7.0]));
     }
 }
+
+/// Carry plan for a refined layer's weights: each new weight takes the optimiser state of the old
+/// weight whose node lies nearest to its own, in the same synapse and segment.
+pub fn nearest_node_plan(from: &PolyShape, to: &PolyShape) -> Vec<Vec<(usize, f32)>> {
+    let (old_nodes, new_nodes) = (lobatto(from.n), lobatto(to.n));
+    let per_link_new = to.k();
+    let mut link_plan = vec![0usize; per_link_new];
+    for s_new in 0..to.segments {
+        for (m_new, t_new) in new_nodes.iter().enumerate() {
+            // Position of the new node on [−1, 1], its old segment, and the nearest old node there.
+            let x = -1.0 + 2.0 / to.segments as f64 * (s_new as f64 + (t_new + 1.0) / 2.0);
+            let mid = -1.0 + 2.0 / to.segments as f64 * (s_new as f64 + 0.5);
+            let s_old = segment_of(mid, from.segments);
+            let local = (x + 1.0) / 2.0 * from.segments as f64 - s_old as f64; // in [0, 1]
+            let m_old = (0..old_nodes.len())
+                .min_by(|&a, &b| {
+                    let da = ((old_nodes[a] + 1.0) / 2.0 - local).abs();
+                    let db = ((old_nodes[b] + 1.0) / 2.0 - local).abs();
+                    da.total_cmp(&db)
+                })
+                .unwrap_or(0);
+            link_plan[weight_index(to.n, s_new, m_new, to.continuity)] = weight_index(from.n, s_old, m_old, from.continuity);
+        }
+    }
+    let (k_old, mut out) = (from.k(), Vec::with_capacity(to.outputs * to.inputs * per_link_new));
+    for link in 0..to.outputs * to.inputs {
+        out.extend(link_plan.iter().map(|&w| vec![(link * k_old + w, 1.0)]));
+    }
+    out
+}

@@ -175,6 +175,34 @@ impl Trainer {
         self.steps = steps;
     }
 
+    /// Replace the network by a grown, moved or refined one computing the same function, moving
+    /// the optimiser's state onto the new parameters as `plan` says (see `core::carry`). Returns
+    /// whether the state was carried; if the plan does not fit, the optimiser restarts.
+    pub fn replace_network_carrying(&mut self, net: Network, plan: &[crate::core::carry::Carry]) -> bool {
+        // burn 0.22 materialises a loaded optimiser record on `Device::default()`, which in a
+        // wasm build with WebGPU compiled in is a WebGPU device that may not exist or not be
+        // initialised (it needs an async start): loading would panic. Until `load_record` takes a
+        // device, the browser restarts the optimiser; native builds carry the state.
+        if cfg!(target_arch = "wasm32") {
+            self.net = net;
+            self.optim = self.config.optimizer.build();
+            return false;
+        }
+        let carried = crate::core::carry::carry_record(self.optim.to_record(), &self.net, &net, plan)
+            .map(|record| self.config.optimizer.build().load_record(record));
+        self.net = net;
+        match carried {
+            Ok(optim) => {
+                self.optim = optim;
+                true
+            }
+            Err(_) => {
+                self.optim = self.config.optimizer.build();
+                false
+            }
+        }
+    }
+
     fn next_batch(&mut self) -> (Tensor<2>, Tensor<2>) {
         let n = self.rows.len();
         let b = self.config.batch;

@@ -9,6 +9,7 @@ use super::frames;
 use super::session::{generation, with_session, Problem};
 use super::state::Ui;
 use crate::core::experiment::{Kind, NetKind};
+use crate::core::carry::Carry;
 use crate::core::grow::{refine_network, Plateau, Refinement};
 use crate::core::network::Family;
 use crate::core::snapshot::{read, Snapshot};
@@ -55,10 +56,9 @@ pub async fn move_on_schedule(ui: Ui) {
     let coin = move |i: usize| sides[i % sides.len()];
     match crate::core::grow::move_knots(&net, coin).await {
         Ok(moved) if generation() == gen => {
-            with_session(|s| {
-                let steps = s.trainer.steps();
-                s.trainer.replace_network(moved, steps);
-            });
+            // Same shapes, knots re-placed: every parameter keeps its optimiser state.
+            let plan = vec![Carry::Same; crate::core::carry::parameters(&moved).len()];
+            with_session(|s| s.trainer.replace_network_carrying(moved, &plan));
         }
         Ok(_) => {}
         Err(e) => ui.message.set(Some(format!("Could not move knots: {e}"))),
@@ -66,7 +66,7 @@ pub async fn move_on_schedule(ui: Ui) {
 }
 
 /// Grow the network by one knot per input grid, next to the worst-fitted training point. The
-/// function is unchanged; the optimiser restarts (see `core::grow`).
+/// function is unchanged; the optimiser keeps its state where it can (see `core::carry`).
 pub async fn insert_knot(ui: Ui) {
     let was_running = ui.running.get_untracked();
     ui.running.set(false);
@@ -86,11 +86,12 @@ pub async fn insert_knot(ui: Ui) {
     let worst = (0..xs.len()).max_by(|&a, &b| (pred[a] - ys[a]).abs().total_cmp(&(pred[b] - ys[b]).abs()));
     let Some(worst) = worst else { return };
     match crate::core::grow::insert_knot_near(&net, xs[worst]).await {
-        Ok(grown) if generation() == gen => {
-            adopt(ui, grown).await;
+        Ok((grown, plan)) if generation() == gen => {
+            let carried = adopt(ui, grown, &plan).await;
             ui.message.set(Some(format!(
-                "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged, the optimiser restarts.",
-                xs[worst]
+                "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged; {}.",
+                xs[worst],
+                if carried { "the optimiser keeps its momentum" } else { "the optimiser restarts" }
             )));
             frames::publish(ui, true).await;
         }
@@ -109,9 +110,9 @@ pub async fn refine(ui: Ui, how: Refinement) {
     let gen = generation();
     let Some(net) = with_session(|s| s.trainer.network().clone()) else { return };
     match refine_network(&net, how).await {
-        Ok(refined) if generation() == gen => {
+        Ok((refined, plan)) if generation() == gen => {
             let spec = refined.spec.clone();
-            adopt(ui, refined).await;
+            adopt(ui, refined, &plan).await;
             if let Family::Lagrange { n, segments, .. } = spec.family {
                 ui.exp.update(|e| {
                     e.n = n;
@@ -134,16 +135,19 @@ pub async fn refine(ui: Ui, how: Refinement) {
     ui.running.set(was_running);
 }
 
-/// Train a grown or refined network (same function, new shape) from the current step on. Older
-/// good weights have the old shape, so the new network becomes the fallback for divergence.
-async fn adopt(ui: Ui, net: crate::core::network::Network) {
+/// Train a grown or refined network (same function, new shape) from the current step on, with
+/// the optimiser state carried over by `plan`. Older good weights have the old shape, so the new
+/// network becomes the fallback for divergence.
+async fn adopt(ui: Ui, net: crate::core::network::Network, plan: &[Carry]) -> bool {
     let parameters = net.spec.parameter_count();
     let good = Snapshot::take(&net).await.ok();
-    with_session(|s| {
+    let carried = with_session(|s| {
         let steps = s.trainer.steps();
-        s.trainer.replace_network(net, steps);
+        let carried = s.trainer.replace_network_carrying(net, plan);
         s.last_good = good.map(|snap| (snap, steps));
         s.pending = None;
+        carried
     });
     ui.readout.update(|r| r.parameters = parameters);
+    carried.unwrap_or(false)
 }
