@@ -225,8 +225,8 @@ pub const STEPS: &[LessonStep] = &[
         chapter: PIECEWISE,
         title: "Growing a network without changing it",
         text: "A sine with only 3 knots. Whenever the loss stops improving, a knot is inserted where the fit is worst — placed on the current curve, so the function does not change at the moment of insertion. You can also press “Insert knot” yourself.",
-        predict: "Right after an insertion, does the loss jump?",
-        explain: "No: the new knot lies on the curve, so the prediction is identical; then training uses the extra freedom and the loss drops to a new level. The loss curve shows a staircase.",
+        predict: "Right after an insertion, does the blue curve change?",
+        explain: "No: the new knot is placed on the curve, so the prediction is identical at that moment. The optimiser then restarts its running averages (in the browser), so the loss may wiggle for a few steps before the extra knot lets it drop to a new level: the loss curve becomes a staircase.",
         steps: 1500,
         setup: |e| {
             e.dataset = "sine".into();
