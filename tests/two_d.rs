@@ -62,12 +62,12 @@ fn a_piecewise_network_separates_the_spiral() {
 }
 
 #[test]
-fn first_layer_curves_show_each_synapse() {
+fn layer_curves_show_each_synapse() {
     let device = Device::flex();
     let exp = Experiment { net: NetKind::Mlp, bias: false, depth: 0, rotate: false, ..Experiment::default_for(Kind::Field) };
     let net = piecewise_playground::core::network::Network::new(&exp.network_spec((-1.0, 1.0)), 3, &device);
     // A linear synapse is w·x: its curve (relative to x = 0) is a line through 0 with slope w.
-    let curves = read(net.first_layer_curves(5, &device));
+    let curves = read(net.layer_curves(0, 5, &device));
     assert_eq!(curves.len(), 2 * 5);
     for input in 0..2 {
         let c = &curves[input * 5..input * 5 + 5];

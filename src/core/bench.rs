@@ -12,6 +12,7 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::Rng;
 
+use crate::core::data::picture::axis;
 use crate::core::layers::basis::max_abs;
 use crate::core::layers::lagrange::{Continuity, PiecewisePolynomial};
 use crate::core::layers::PiecewiseLinear;
@@ -90,14 +91,10 @@ async fn timed_full_batch<M: Module + Clone>(
     Ok((steps as f64 / (host.now_s() - t0).max(1e-9), loss))
 }
 
-fn linspace(n: usize) -> Vec<f32> {
-    (0..n).map(|i| -1.0 + 2.0 * i as f32 / (n - 1) as f32).collect()
-}
-
 /// 1 → 1 piecewise linear, 16 knots (fixed, uniform, as the original's adaptive layer), 256
 /// samples of sin(3x), Adam lr 0.05, full batch.
 pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, String> {
-    let xs = linspace(256);
+    let xs = axis(256);
     let ys: Vec<f32> = xs.iter().map(|x| (3.0 * x).sin()).collect();
     let layer = PiecewiseLinear::new(1, 1, 16, (-1.0, 1.0), false, &mut stream(0, Stream::Init), device);
     let (sps, loss) =
@@ -107,7 +104,7 @@ pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, St
 
 /// 1 → 16 → 1 piecewise linear, 32 knots per grid, 1024 samples of cos(1/(|x|+0.05)), Adam lr 0.01.
 pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, String> {
-    let xs = linspace(1024);
+    let xs = axis(1024);
     let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
     let spec = NetworkSpec {
         family: Family::Pwl { knots: 32, learn_positions: false },

@@ -101,8 +101,3 @@ pub fn carry_record(record: OptimizerRecord, old: &Network, new: &Network, plan:
     }
     OptimizerRecord::from_bytes(writer.into_bytes().map_err(fail)?).map_err(|e| format!("optimiser record: {e:?}"))
 }
-
-/// Identity mixing for `n` entries (a parameter kept as it is, under a new shape description).
-pub fn identity(n: usize) -> Vec<Vec<(usize, f32)>> {
-    (0..n).map(|i| vec![(i, 1.0)]).collect()
-}

@@ -203,11 +203,6 @@ impl Network {
         out.slice([0..rows - 1]) - base
     }
 
-    /// The first layer's synapse curves (see `layer_curves`).
-    pub fn first_layer_curves(&self, samples: usize, device: &Device) -> Tensor<2> {
-        self.layer_curves(0, samples, device)
-    }
-
     /// The input interval layer `l`'s synapses are drawn over.
     pub fn layer_domain(&self, l: usize) -> (f32, f32) {
         if l == 0 {

@@ -142,14 +142,14 @@ impl Trainer {
         &self.rows
     }
 
-    /// The same training set, batch order and step count with `net` on another device (after a
-    /// GPU failure); the optimiser starts afresh there.
-    pub fn moved_to(&self, net: Network, device: &Device) -> Trainer {
+    /// The same training set and batch order with `net` (the weights of step `steps`) on another
+    /// device (after a GPU failure); the optimiser starts afresh there.
+    pub fn moved_to(&self, net: Network, steps: u64, device: &Device) -> Trainer {
         let mut moved = Trainer::new(net, self.rows.clone(), self.config.clone(), device);
         moved.order = self.order.clone();
         moved.cursor = self.cursor;
         moved.batch_rng = self.batch_rng.clone();
-        moved.steps = self.steps;
+        moved.steps = steps;
         moved
     }
 

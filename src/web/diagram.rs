@@ -3,9 +3,9 @@
 //! carry a small drawing of their function. Click a link to see its function large, with knots.
 
 use leptos::prelude::*;
-use wasm_bindgen::JsCast;
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+use web_sys::HtmlCanvasElement;
 
+use super::plot::context;
 use super::state::{CurvesFrame, Ui};
 
 const W: f64 = 760.0;
@@ -14,10 +14,6 @@ const MARGIN: f64 = 30.0;
 const MAX_NODES: usize = 16;
 /// Above this many links per layer, piecewise links are drawn as lines without glyphs.
 const MAX_GLYPHS: usize = 48;
-
-fn ctx(c: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    c.get_context("2d").ok()??.dyn_into().ok()
-}
 
 /// Which synapse is selected: (layer, input, output).
 type Pick = (usize, usize, usize);
@@ -62,7 +58,7 @@ fn draw(canvas: &HtmlCanvasElement, diagram: &[CurvesFrame], picked: Option<Pick
     if canvas.height() != layout.height as u32 {
         canvas.set_height(layout.height as u32);
     }
-    let g = ctx(canvas)?;
+    let g = context(canvas)?;
     g.set_fill_style_str("#ffffff");
     g.fill_rect(0.0, 0.0, W, layout.height);
     for (l, c) in diagram.iter().enumerate() {
@@ -122,7 +118,7 @@ fn draw(canvas: &HtmlCanvasElement, diagram: &[CurvesFrame], picked: Option<Pick
 
 /// The picked synapse's function over its domain, with axes labels and knots.
 fn draw_large(canvas: &HtmlCanvasElement, c: &CurvesFrame, (_, i, j): Pick) -> Option<()> {
-    let g = ctx(canvas)?;
+    let g = context(canvas)?;
     let (w, h) = (canvas.width() as f64, canvas.height() as f64);
     g.set_fill_style_str("#ffffff");
     g.fill_rect(0.0, 0.0, w, h);

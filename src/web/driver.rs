@@ -215,8 +215,7 @@ async fn fall_back_to_cpu(ui: Ui, error: String) {
             Some((snap, at)) => (snap.restore(&chosen.device), *at),
             None => (Network::new(&s.trainer.network().spec, ui.exp.with_untracked(|e| e.init_seed), &chosen.device), 0),
         };
-        s.trainer = s.trainer.moved_to(net.clone(), &chosen.device);
-        s.trainer.replace_network(net, at);
+        s.trainer = s.trainer.moved_to(net, at, &chosen.device);
         s.backend = chosen.clone();
         at
     });

@@ -18,6 +18,7 @@ use super::session::{generation, now_ms, with_session, Problem, FIELD_GRID};
 use super::state::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame, Ui};
 use crate::core::data::picture::rgba8_from_unit;
 use crate::core::data::plane;
+use crate::core::experiment::Kind;
 use crate::core::metrics::{accuracy, mse, psnr_db};
 use crate::core::network::{Family, Layer};
 use crate::core::snapshot::read;
@@ -32,7 +33,7 @@ const DETAIL_EVERY_MS: f64 = 2500.0;
 const TILE_BUDGET_MS: f64 = 15.0;
 /// Points of the 1-D prediction curve and of each synapse thumbnail.
 const CURVE_POINTS: usize = 300;
-const SYNAPSE_POINTS: usize = 40;
+const SYNAPSE_POINTS: usize = 32;
 /// Longest side of the detail rendering.
 pub const DETAIL_MAX_SIDE: usize = 512;
 
@@ -46,22 +47,9 @@ thread_local! {
     static TILE_ROWS: Cell<usize> = const { Cell::new(1024) };
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum Kind {
-    Fit1d,
-    Image,
-    Field,
-}
-
 /// Publish a frame if one is due (`force`: now, e.g. after a step, a reset or a pause).
 pub async fn publish(ui: Ui, force: bool) {
-    let Some(kind) = with_session(|s| match s.problem {
-        Problem::Fit1d(_) => Kind::Fit1d,
-        Problem::Image(_) => Kind::Image,
-        Problem::Field(_) => Kind::Field,
-    }) else {
-        return;
-    };
+    let Some(kind) = with_session(|s| s.problem.kind()) else { return };
     let interval = match kind {
         Kind::Image => IMAGE_EVERY_MS.max(4.0 * EVAL_MS.with(Cell::get)),
         _ => FRAME_EVERY_MS,
@@ -161,11 +149,11 @@ async fn publish_fit1d(ui: Ui) {
         Some(t) => read(t).await.ok().and_then(|v| v.first().copied()),
         None => None,
     };
+    let weights = neuron_weights().await;
+    frame.diagram = diagram().await;
     if generation() != gen {
         return;
     }
-    let weights = neuron_weights().await;
-    frame.diagram = diagram().await;
     record(ui.readout.with_untracked(|r| r.steps), None, test_loss);
     histories(&mut frame);
     frame.prediction = grid.into_iter().zip(pred).collect();
@@ -218,23 +206,24 @@ fn error_colour(e: f32) -> [u8; 3] {
 /// The image lab: reconstruction, error map, PSNR and the synapse curves.
 async fn publish_image(ui: Ui) {
     let started = now_ms();
-    let Some(Some((features, inputs, rgb, width, height, target))) = with_session(|s| match &s.problem {
-        Problem::Image(p) => Some((p.features.clone(), s.trainer.rows().inputs, p.picture.rgb.clone(), p.picture.width, p.picture.height, p.target_rgba.clone())),
+    let Some(Some((features, inputs, picture, target))) = with_session(|s| match &s.problem {
+        Problem::Image(p) => Some((p.features.clone(), s.trainer.rows().inputs, p.picture.clone(), p.target_rgba.clone())),
         _ => None,
     }) else {
         return;
     };
+    let (rgb, width, height) = (&picture.rgb, picture.width, picture.height);
     let gen = generation();
     let Some(pred) = evaluate(features, inputs).await else { return };
     let recon: Vec<f32> = pred.iter().map(|v| ((v + 1.0) / 2.0).clamp(0.0, 1.0)).collect();
-    let psnr = psnr_db(mse(&recon, &rgb), 1.0);
+    let psnr = psnr_db(mse(&recon, rgb), 1.0);
     let mut error = Vec::with_capacity(width * height * 4);
     for (r, t) in recon.chunks_exact(3).zip(rgb.chunks_exact(3)) {
         let e = r.iter().zip(t).map(|(a, b)| (a - b).abs()).sum::<f32>() / 3.0;
         error.extend(error_colour(e));
         error.push(255);
     }
-    let curves = synapse_curves().await;
+    let (curves, diagram) = curves_and_diagram().await;
     if generation() != gen {
         return;
     }
@@ -243,7 +232,7 @@ async fn publish_image(ui: Ui) {
     let mut frame = Frame {
         picture: Some(PictureFrame { width, height, target, recon: rgba8_from_unit(&recon), error }),
         curves,
-        diagram: diagram().await,
+        diagram,
         ..Frame::default()
     };
     histories(&mut frame);
@@ -310,14 +299,14 @@ async fn publish_field(ui: Ui) {
     let Some(train_pred) = evaluate(train_x, inputs).await else { return };
     let test_pred = if test_y.is_empty() { Some(Vec::new()) } else { evaluate(test_x, inputs).await };
     let Some(test_pred) = test_pred else { return };
-    let curves = synapse_curves().await;
+    let (curves, diagram) = curves_and_diagram().await;
     if generation() != gen {
         return;
     }
     let test_acc = (!test_y.is_empty()).then(|| 100.0 * accuracy(&test_pred, &test_y));
     let test_loss = (!test_y.is_empty()).then(|| mse(&test_pred, &test_y) as f32);
     record(ui.readout.with_untracked(|r| r.steps), test_acc, test_loss);
-    let mut frame = Frame { field: Some(FieldFrame { grid: FIELD_GRID, scores, train, test }), curves, diagram: diagram().await, ..Frame::default() };
+    let mut frame = Frame { field: Some(FieldFrame { grid: FIELD_GRID, scores, train, test }), curves, diagram, ..Frame::default() };
     histories(&mut frame);
     ui.readout.update(|r| {
         r.accuracy = test_acc;
@@ -359,18 +348,23 @@ async fn layer_curves(l: usize, samples: usize) -> Option<CurvesFrame> {
         }
         _ => vec![Vec::new(); inputs],
     };
-    let names = if l == 0 && inputs <= 4 { vec!["x", "y", "(x+y)/2", "(x−y)/2"] } else { vec![] };
-    let input_names = if inputs == 1 && l == 0 { vec!["x"] } else { names.into_iter().take(inputs).collect() };
+    let input_names = if l == 0 { ["x", "y", "(x+y)/2", "(x−y)/2"].into_iter().take(inputs).collect() } else { vec![] };
     Some(CurvesFrame { inputs, outputs, samples, values, knots, domain, linear, input_names })
-}
-
-async fn synapse_curves() -> Option<CurvesFrame> {
-    layer_curves(0, SYNAPSE_POINTS).await
 }
 
 /// Most synapses for which the diagram is computed (beyond, it would be unreadable anyway).
 const DIAGRAM_MAX_SYNAPSES: usize = 2000;
-const DIAGRAM_POINTS: usize = 24;
+
+/// The network diagram's curves of every layer, and the first layer's for the thumbnails (taken
+/// from the diagram when it was computed, so the first layer is evaluated once per frame).
+async fn curves_and_diagram() -> (Option<CurvesFrame>, Vec<CurvesFrame>) {
+    let diagram = diagram().await;
+    let first = match diagram.first() {
+        Some(c) => Some(c.clone()),
+        None => layer_curves(0, SYNAPSE_POINTS).await,
+    };
+    (first, diagram)
+}
 
 /// Every layer's curves for the network diagram.
 async fn diagram() -> Vec<CurvesFrame> {
@@ -381,7 +375,7 @@ async fn diagram() -> Vec<CurvesFrame> {
     }
     let mut out = Vec::new();
     for l in 0..widths.len() - 1 {
-        match layer_curves(l, DIAGRAM_POINTS).await {
+        match layer_curves(l, SYNAPSE_POINTS).await {
             Some(c) => out.push(c),
             None => return Vec::new(),
         }

@@ -25,7 +25,8 @@ const AXIS: &str = "#57606a";
 /// Margins of the plotting area in pixels: left, right, top, bottom.
 const MARGIN: (u32, u32, u32, u32) = (58, 14, 12, 30);
 
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+/// The 2-D drawing context of a canvas (shared by every drawing module).
+pub(super) fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
     canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()
 }
 

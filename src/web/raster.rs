@@ -1,14 +1,12 @@
 //! Pixel pictures on canvases: RGBA buffers through `ImageData`/`putImageData` (never per-pixel
 //! drawing calls), the classification heat-map, and the synapse thumbnails.
 
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
+use wasm_bindgen::Clamped;
+use web_sys::{HtmlCanvasElement, ImageData};
+
+use super::plot::context;
 
 use super::state::{CurvesFrame, FieldFrame};
-
-fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
-    canvas.get_context("2d").ok()??.dyn_into::<CanvasRenderingContext2d>().ok()
-}
 
 /// Show an RGBA buffer at its own size (the canvas takes that size; CSS scales it on screen).
 pub fn put_rgba(canvas: &HtmlCanvasElement, width: usize, height: usize, rgba: &[u8]) -> Option<()> {

@@ -15,7 +15,7 @@ use crate::core::data::picture::{self, Picture};
 use crate::core::data::{plane, Samples1d};
 use crate::core::experiment::{field_rows, Experiment, Kind};
 use crate::core::snapshot::Snapshot;
-use crate::core::train::Trainer;
+use crate::core::train::{Rows, Trainer};
 
 /// The data side of a session, by experiment kind.
 pub enum Problem {
@@ -25,7 +25,8 @@ pub enum Problem {
 }
 
 pub struct ImageProblem {
-    pub picture: Picture,
+    /// Shared with the evaluation tasks (no copy per frame).
+    pub picture: Arc<Picture>,
     /// Network inputs of every pixel, row by row (shared with the evaluation tasks).
     pub features: Arc<Vec<f32>>,
     pub target_rgba: Arc<Vec<u8>>,
@@ -49,19 +50,29 @@ pub struct FieldProblem {
 pub const FIELD_GRID: usize = 64;
 
 impl Problem {
-    fn new_image(exp: &Experiment, picture: Picture) -> Problem {
-        let features = plane::grid_features(plane::Region::FULL, picture.width, picture.height, exp.rotate);
+    /// The experiment kind this data belongs to.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Problem::Fit1d(_) => Kind::Fit1d,
+            Problem::Image(_) => Kind::Image,
+            Problem::Field(_) => Kind::Field,
+        }
+    }
+
+    /// `rows`: the trainer's training set, whose inputs are every pixel's features.
+    fn new_image(exp: &Experiment, picture: Picture, rows: &Rows) -> Problem {
         Problem::Image(ImageProblem {
             target_rgba: Arc::new(picture.to_rgba8()),
-            features: Arc::new(features),
+            features: Arc::new(rows.x.clone()),
             jumps: exp.image == "circle",
             jumped: false,
-            picture,
+            picture: Arc::new(picture),
         })
     }
 
-    fn new_field(exp: &Experiment, samples: FieldSamples) -> Problem {
-        let (train_x, train_y) = field_rows(&samples.train, exp.rotate);
+    /// `rows`: the trainer's training set, built from `samples.train`.
+    fn new_field(exp: &Experiment, samples: FieldSamples, rows: &Rows) -> Problem {
+        let (train_x, train_y) = (rows.x.clone(), rows.y.clone());
         let (test_x, test_y) = field_rows(&samples.test, exp.rotate);
         let grid = plane::grid_features(plane::Region::FULL, FIELD_GRID, FIELD_GRID, exp.rotate);
         Problem::Field(FieldProblem {
@@ -104,7 +115,7 @@ impl Session {
         if let Problem::Image(p) = &mut self.problem {
             if p.jumps && !p.jumped && steps >= picture::CIRCLE_JUMP_STEP {
                 p.jumped = true;
-                p.picture = picture::circle(p.picture.width, picture::CIRCLE_CENTRES[1]);
+                p.picture = Arc::new(picture::circle(p.picture.width, picture::CIRCLE_CENTRES[1]));
                 p.target_rgba = Arc::new(p.picture.to_rgba8());
                 self.trainer.set_targets(p.picture.targets());
                 return Some(format!("Step {steps}: the circle jumped. Watch the network move it (nothing was reset)."));
@@ -168,8 +179,15 @@ pub async fn rebuild(ui: Ui) {
     }
     ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
     let built = match (exp.kind, picture) {
-        (Kind::Image, Some(p)) => Ok((exp.build_image(&p, &chosen.device), Problem::new_image(&exp, p))),
-        (Kind::Field, _) => exp.build_field(&chosen.device).map(|(samples, t)| (t, Problem::new_field(&exp, samples))),
+        (Kind::Image, Some(p)) => {
+            let trainer = exp.build_image(&p, &chosen.device);
+            let problem = Problem::new_image(&exp, p, trainer.rows());
+            Ok((trainer, problem))
+        }
+        (Kind::Field, _) => exp.build_field(&chosen.device).map(|(samples, t)| {
+            let problem = Problem::new_field(&exp, samples, t.rows());
+            (t, problem)
+        }),
         _ => exp.build(&chosen.device).map(|(samples, t)| (t, Problem::Fit1d(samples))),
     };
     let (trainer, problem) = match built {

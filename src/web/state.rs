@@ -96,7 +96,7 @@ pub struct CurvesFrame {
     pub inputs: usize,
     pub outputs: usize,
     pub samples: usize,
-    /// `[inputs·samples, outputs]`, row-major (see `Network::first_layer_curves`).
+    /// `[inputs·samples, outputs]`, row-major (see `Network::layer_curves`).
     pub values: Vec<f32>,
     /// Knot or segment-boundary positions per input, in the layer's input domain.
     pub knots: Vec<Vec<f32>>,

@@ -12,8 +12,7 @@ use crate::core::experiment::Experiment;
 
 /// The experiment from the current hash, with notices about anything that was off.
 pub fn read() -> (Experiment, Vec<String>) {
-    let hash = web_sys::window().and_then(|w| w.location().hash().ok()).unwrap_or_default();
-    Experiment::from_link(&hash)
+    Experiment::from_link(&current_hash())
 }
 
 fn current_hash() -> String {
