@@ -39,6 +39,48 @@ fn every_family_matches_finite_differences() {
     let fourier = FourierSeries::from_weights(weights(3 * 2 * 5), 3, 2, 5, &device);
     check_input_gradient(|x| fourier.forward(x), &device);
     let logits = vec![0.2, -0.3, 0.5, 0.1, -0.4, 0.3, 0.0, 0.2, 0.1, -0.2];
-    let pwl = PiecewiseLinear::from_parts(logits, weights(2 * 6 * 3), 2, 6, 3, (-1.0, 1.0), true, &device);
+    let pwl = PiecewiseLinear::from_parts(logits, weights(2 * 6 * 3), 2, 6, 3, (-1.0, 1.0), true, false, &device);
     check_input_gradient(|x| pwl.forward(x), &device);
+    let logits: Vec<f32> = weights(2 * 3 * 5);
+    let per_synapse = PiecewiseLinear::from_parts(logits, weights(2 * 6 * 3), 2, 6, 3, (-1.0, 1.0), true, true, &device);
+    check_input_gradient(|x| per_synapse.forward(x), &device);
+}
+
+/// Gradients of the knot positions (through the width logits) and values of a layer with a grid
+/// per synapse agree with central differences.
+#[test]
+fn per_synapse_knot_gradients_match_finite_differences() {
+    let device = Device::flex().autodiff();
+    let mut rng = stream(12, Stream::Init);
+    let (inputs, knots, outputs) = (2, 5, 2);
+    let logits: Vec<f32> = (0..inputs * outputs * (knots - 1)).map(|_| rng.random_range(-0.5..0.5)).collect();
+    let values: Vec<f32> = (0..inputs * knots * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let x = |d: &Device| Tensor::<2>::from_data(TensorData::new(XS.to_vec(), [4, 2]), d);
+    let total = |l: &[f32], v: &[f32]| -> f32 {
+        let layer = PiecewiseLinear::from_parts(l.to_vec(), v.to_vec(), inputs, knots, outputs, (-1.0, 1.0), true, true, &Device::flex());
+        // A weighted sum so that every output matters differently.
+        let y = layer.forward(x(&Device::flex())).into_data().try_to_vec::<f32>().unwrap();
+        y.iter().enumerate().map(|(k, v)| v * (1.0 + 0.1 * k as f32)).sum()
+    };
+    let layer = PiecewiseLinear::from_parts(logits.clone(), values.clone(), inputs, knots, outputs, (-1.0, 1.0), true, true, &device);
+    let y = layer.forward(x(&device));
+    let w: Vec<f32> = (0..8).map(|k| 1.0 + 0.1 * k as f32).collect();
+    let grads = (y * Tensor::<2>::from_data(TensorData::new(w, [4, 2]), &device)).sum().backward();
+    let auto_l = layer.width_logits.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+    let auto_v = layer.values.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+    let h = 1e-3f32;
+    for k in 0..logits.len() {
+        let (mut up, mut down) = (logits.clone(), logits.clone());
+        up[k] += h;
+        down[k] -= h;
+        let numeric = (total(&up, &values) - total(&down, &values)) / (2.0 * h);
+        assert!((auto_l[k] - numeric).abs() < 2e-2 * (1.0 + numeric.abs()), "logit {k}: {} vs {numeric}", auto_l[k]);
+    }
+    for k in 0..values.len() {
+        let (mut up, mut down) = (values.clone(), values.clone());
+        up[k] += h;
+        down[k] -= h;
+        let numeric = (total(&logits, &up) - total(&logits, &down)) / (2.0 * h);
+        assert!((auto_v[k] - numeric).abs() < 1e-2 * (1.0 + numeric.abs()), "value {k}: {} vs {numeric}", auto_v[k]);
+    }
 }

@@ -23,7 +23,7 @@ fn inserting_a_knot_keeps_the_function_and_training_continues() {
         let grid: Vec<f32> = (0..200).map(|i| samples.x_range.0 + (samples.x_range.1 - samples.x_range.0) * i as f32 / 199.0).collect();
         let before = outputs(trainer.network(), &grid);
         let (grown, plan) = pollster::block_on(insert_knot_near(trainer.network(), 2.0)).unwrap();
-        assert_eq!(grown.spec.family, Family::Pwl { knots: 7, learn_positions: true });
+        assert_eq!(grown.spec.family, Family::Pwl { knots: 7, learn_positions: true, per_synapse: false });
         let after = outputs(&grown, &grid);
         let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst < 1e-5, "depth {depth}: the function moved by {worst}");
@@ -34,6 +34,41 @@ fn inserting_a_knot_keeps_the_function_and_training_continues() {
         let after_loss = trainer.loss_on(&samples.train_x, &samples.train_y).unwrap().into_data().try_to_vec::<f32>().unwrap()[0];
         println!("depth {depth}: loss {before_loss:.3e} -> {after_loss:.3e} after growing and 150 more steps; max change {worst:.1e}");
         assert!(after_loss < before_loss, "depth {depth}: {before_loss} -> {after_loss}");
+    }
+}
+
+#[test]
+fn per_synapse_grids_grow_and_move_like_the_originals() {
+    use piecewise_playground::core::grow::move_knots;
+    use piecewise_playground::core::layers::PiecewiseLinear;
+    use piecewise_playground::core::network::Layer;
+    let e = Experiment { depth: 1, width: 3, knots: 6, synapse_knots: true, ..Experiment::default() };
+    let (samples, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
+    for _ in 0..150 {
+        trainer.step();
+    }
+    let grid: Vec<f32> = (0..200).map(|i| samples.x_range.0 + (samples.x_range.1 - samples.x_range.0) * i as f32 / 199.0).collect();
+    let before = outputs(trainer.network(), &grid);
+    let (grown, plan) = pollster::block_on(insert_knot_near(trainer.network(), 0.4)).unwrap();
+    assert_eq!(grown.spec.family, Family::Pwl { knots: 7, learn_positions: true, per_synapse: true });
+    let worst = before.iter().zip(outputs(&grown, &grid)).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+    println!("per-synapse insertion: max change {worst:.1e}");
+    assert!(worst < 1e-5, "the function moved by {worst}");
+    assert!(trainer.replace_network_carrying(grown, &plan), "the optimiser state was carried over");
+    for _ in 0..20 {
+        trainer.step();
+    }
+    // Moving keeps every synapse's knot count, and its grids stay sorted inside the domain.
+    let moved = pollster::block_on(move_knots(trainer.network(), |pair| pair % 2 == 0)).unwrap();
+    for layer in &moved.layers {
+        let Layer::Pwl(l) = layer else { panic!("piecewise linear") };
+        let l: &PiecewiseLinear = l;
+        assert_eq!((l.knots(), l.grids()), (7, l.inputs() * l.outputs()));
+        let p = l.positions().into_data().try_to_vec::<f32>().unwrap();
+        let (lo, hi) = l.domain();
+        for g in p.chunks(7) {
+            assert!(g.windows(2).all(|w| w[0] <= w[1]) && g[0] >= lo - 1e-5 && g[6] <= hi + 1e-5, "{g:?}");
+        }
     }
 }
 

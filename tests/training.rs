@@ -70,4 +70,13 @@ fn every_family_fits_a_sine_a_hundredfold() {
         println!("{net:?}: loss {first:.3e} -> {best:.3e}");
         assert!(best * 100.0 < first, "{net:?}: loss only went from {first} to {best}");
     }
+    // The originals' layouts: a knot grid per synapse, learned (the legacy layer) and fixed (the
+    // adaptive layer, whose positions only structural operations change), in a 1 → 4 → 1 network.
+    for learn in [true, false] {
+        let e = Experiment { synapse_knots: true, learn_knots: learn, knots: 16, depth: 1, width: 4, learning_rate: 0.02, ..base.clone() };
+        let l = losses(&e, 500);
+        let (first, best) = (l[0], l.iter().cloned().fold(f32::INFINITY, f32::min));
+        println!("per-synapse knots (learned positions: {learn}): loss {first:.3e} -> {best:.3e}");
+        assert!(best * 100.0 < first, "per-synapse (learn {learn}): loss only went from {first} to {best}");
+    }
 }

@@ -14,7 +14,7 @@ fn the_rings_picture_gains_psnr_on_cpu() {
     let device = Device::flex().autodiff();
     let exp = Experiment { image: "rings".into(), resolution: 64, ..Experiment::default_for(Kind::Image) };
     let pic = exp.procedural_picture().unwrap();
-    let mut trainer = exp.build_image(&pic, &device);
+    let mut trainer = exp.build_image(&pic, &device).unwrap();
     let all = plane::grid_features(plane::Region::FULL, pic.width, pic.height, exp.rotate);
     let target = pic.targets();
     let before = psnr_db(mse(&read(trainer.predict(&all)), &target), 2.0);
@@ -30,7 +30,7 @@ fn the_rings_picture_gains_psnr_on_cpu() {
 fn the_jumping_circle_swaps_targets_without_resetting() {
     let device = Device::flex().autodiff();
     let exp = Experiment { image: "circle".into(), resolution: 32, batch: 0, ..Experiment::default_for(Kind::Image) };
-    let mut trainer = exp.build_image(&exp.procedural_picture().unwrap(), &device);
+    let mut trainer = exp.build_image(&exp.procedural_picture().unwrap(), &device).unwrap();
     trainer.step();
     let moved = picture::circle(32, picture::CIRCLE_CENTRES[1]).targets();
     trainer.set_targets(moved.clone());

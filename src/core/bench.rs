@@ -96,7 +96,7 @@ async fn timed_full_batch<M: Module + Clone>(
 pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, String> {
     let xs = axis(256);
     let ys: Vec<f32> = xs.iter().map(|x| (3.0 * x).sin()).collect();
-    let layer = PiecewiseLinear::new(1, 1, 16, (-1.0, 1.0), false, &mut stream(0, Stream::Init), device);
+    let layer = PiecewiseLinear::new(1, 1, 16, (-1.0, 1.0), false, false, &mut stream(0, Stream::Init), device);
     let (sps, loss) =
         timed_full_batch(layer, |m, x| m.forward(x), column(&xs, device), column(&ys, device), 500, 0.05, host).await?;
     Ok(Outcome { workload: "fit1d_tiny", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
@@ -107,7 +107,7 @@ pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, Str
     let xs = axis(1024);
     let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
     let spec = NetworkSpec {
-        family: Family::Pwl { knots: 32, learn_positions: false },
+        family: Family::Pwl { knots: 32, learn_positions: false, per_synapse: false },
         widths: vec![1, 16, 1],
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,

@@ -80,8 +80,8 @@ pub const IMAGE_NAMES: [&str; 6] = ["chelsea", "astronaut", "coffee", "rings", "
 pub const UPLOAD: &str = "upload";
 
 /// Controls a classroom link may hide with `hide=…` (comma-separated).
-pub const HIDEABLE: [&str; 16] = [
-    "dataset", "formula", "points", "noise", "seed", "net", "depth", "width", "act", "bias", "knots", "learn-knots",
+pub const HIDEABLE: [&str; 17] = [
+    "dataset", "formula", "points", "noise", "seed", "net", "depth", "width", "act", "bias", "knots", "learn-knots", "synapse-knots",
     "optimizer", "lr", "batch", "backend-choice",
 ];
 
@@ -154,6 +154,8 @@ pub struct Experiment {
     pub depth: usize,
     pub knots: usize,
     pub learn_knots: bool,
+    /// One knot grid per synapse (the originals' layout) instead of one per input.
+    pub synapse_knots: bool,
     /// Grow a knot on each loss plateau (the originals' "dynamic" mode), up to `max_knots`.
     pub grow: bool,
     pub max_knots: usize,
@@ -203,6 +205,7 @@ impl Default for Experiment {
             depth: 0,
             knots: 12,
             learn_knots: true,
+            synapse_knots: false,
             grow: false,
             max_knots: 32,
             move_every: 0,
@@ -303,6 +306,9 @@ pub mod limits {
     pub const MOVE_EVERY: (u64, u64) = (0, 100_000);
     pub const RESOLUTION: (usize, usize) = (16, crate::core::data::picture::MAX_SIDE);
     pub const INPUT_SEGMENTS: (usize, usize) = (0, 256);
+    /// Most `in·out·(P−1)` × samples per step in a layer with knots per synapse (`check_size`):
+    /// 32 MB per intermediate tensor.
+    pub const SYNAPSE_KNOT_WORK: usize = 8_000_000;
 }
 
 impl Experiment {
@@ -325,7 +331,9 @@ impl Experiment {
         widths.push(outputs);
         use crate::core::layers::lagrange::Continuity;
         let family = match self.net {
-            NetKind::Pwl => Family::Pwl { knots: self.knots, learn_positions: self.learn_knots },
+            NetKind::Pwl => {
+                Family::Pwl { knots: self.knots, learn_positions: self.learn_knots, per_synapse: self.synapse_knots }
+            }
             NetKind::Mlp => Family::Mlp { activation: self.activation, bias: self.bias },
             NetKind::Continuous => Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Continuous },
             NetKind::Discontinuous => {
@@ -339,9 +347,36 @@ impl Experiment {
         NetworkSpec { family, widths, input_domain, normalization: self.normalization, input_segments }
     }
 
+    /// Knots per synapse cost `in·out·(P−1)` numbers per sample and layer in each of several
+    /// intermediate tensors (see `layers::pwl`): refuse sizes that would take hundreds of megabytes
+    /// per step in a browser tab, with a message saying what to change.
+    pub fn check_size(&self) -> Result<(), String> {
+        let spec = self.network_spec((-1.0, 1.0));
+        if let Family::Pwl { knots, per_synapse: true, .. } = spec.family {
+            // A growing run reaches `max_knots`: check the size it will have, not the one it starts at.
+            let knots = if self.grow { knots.max(self.max_knots) } else { knots };
+            let per_sample: usize = spec.widths.windows(2).map(|w| w[0] * w[1] * (knots - 1)).max().unwrap_or(0);
+            let rows = match (self.batch, self.kind) {
+                (b, _) if b > 0 => b,
+                (_, Kind::Image) => self.resolution * self.resolution,
+                _ => self.points,
+            };
+            if per_sample.saturating_mul(rows) > limits::SYNAPSE_KNOT_WORK {
+                return Err(format!(
+                    "knots per synapse need {per_sample} numbers per sample in the widest layer, times {rows} \
+                     samples per step (at most {} in all): use fewer knots, a narrower network, smaller \
+                     batches, or one knot grid per input",
+                    limits::SYNAPSE_KNOT_WORK
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Sample the data and build the initial network and its trainer on `device` (autodiff on);
-    /// fails only when the formula does not parse.
+    /// fails when the formula does not parse or the network is too large (`check_size`).
     pub fn build(&self, device: &burn::tensor::Device) -> Result<(Samples1d, Trainer), String> {
+        self.check_size()?;
         let samples = self.dataset_for(self.target()?).sample();
         let net = Network::new(&self.network_spec(samples.x_range), self.init_seed, device);
         let trainer = Trainer::new(net, Rows::from_1d(&samples), self.train_config(), device);
@@ -350,6 +385,7 @@ impl Experiment {
 
     /// A classification field's points and the trainer on them (`None` for an unknown set).
     pub fn build_field(&self, device: &burn::tensor::Device) -> Result<(FieldSamples, Trainer), String> {
+        self.check_size()?;
         let samples = field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed)
             .ok_or_else(|| format!("unknown classification set “{}”", self.dataset))?;
         let (x, y) = field_rows(&samples.train, self.rotate);
@@ -359,11 +395,12 @@ impl Experiment {
     }
 
     /// The trainer of an image experiment on `picture` (already at the training resolution).
-    pub fn build_image(&self, picture: &Picture, device: &burn::tensor::Device) -> Trainer {
+    pub fn build_image(&self, picture: &Picture, device: &burn::tensor::Device) -> Result<Trainer, String> {
+        self.check_size()?;
         let x = plane::grid_features(plane::Region::FULL, picture.width, picture.height, self.rotate);
         let rows = Rows { x, y: picture.targets(), inputs: plane::feature_count(self.rotate), outputs: 3 };
         let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
-        Trainer::new(net, rows, self.train_config(), device)
+        Ok(Trainer::new(net, rows, self.train_config(), device))
     }
 
     /// The picture when it is procedural (the photographs and uploads come from files).
@@ -416,6 +453,9 @@ impl Experiment {
             NetKind::Pwl => {
                 keys.push(("knots", self.knots.to_string()));
                 keys.push(("learnknots", (self.learn_knots as u8).to_string()));
+                if self.synapse_knots {
+                    keys.push(("synapseknots", "1".into()));
+                }
                 if self.grow {
                     keys.push(("grow", "1".into()));
                     keys.push(("maxknots", self.max_knots.to_string()));
@@ -549,6 +589,7 @@ impl Experiment {
                 "depth" => e.depth = reader.int(limits::DEPTH, e.depth),
                 "knots" => e.knots = reader.int(limits::KNOTS, e.knots),
                 "learnknots" => e.learn_knots = reader.flag(e.learn_knots),
+                "synapseknots" => e.synapse_knots = reader.flag(e.synapse_knots),
                 "grow" => e.grow = reader.flag(e.grow),
                 "move" => e.move_every = reader.int(limits::MOVE_EVERY, e.move_every),
                 "maxknots" => e.max_knots = reader.int(limits::KNOTS, e.max_knots),
@@ -726,6 +767,26 @@ mod tests {
         assert_eq!(back, e);
         let d = Experiment::default();
         assert_eq!(Experiment::from_link(&d.to_link()), (d, vec![]));
+    }
+
+    #[test]
+    fn knots_per_synapse_travel_in_links_and_refuse_sizes_a_tab_cannot_hold() {
+        let e = Experiment { synapse_knots: true, width: 8, depth: 2, ..Experiment::default() };
+        assert!(e.to_link().contains("synapseknots=1"));
+        assert_eq!(Experiment::from_link(&e.to_link()), (e.clone(), vec![]));
+        assert!(!Experiment::default().to_link().contains("synapseknots"));
+        let device = burn::tensor::Device::flex().autodiff();
+        assert!(e.build(&device).is_ok());
+        // 64·64·(32−1) numbers per sample × 5000 samples: refused with a message, not built.
+        let big = Experiment { synapse_knots: true, width: 64, depth: 2, knots: 32, points: 5000, ..Experiment::default() };
+        let message = big.build(&device).err().expect("refused");
+        assert!(message.contains("knots per synapse"), "{message}");
+        // The same network with one grid per input is fine.
+        assert!(Experiment { synapse_knots: false, ..big.clone() }.check_size().is_ok());
+        // Growing counts the knots it will reach.
+        let small = Experiment { synapse_knots: true, width: 20, depth: 2, knots: 4, points: 2000, ..Experiment::default() };
+        assert!(small.check_size().is_ok());
+        assert!(Experiment { grow: true, max_knots: 64, ..small }.check_size().is_err());
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Growing a trained piecewise-linear network without changing what it computes: insert a knot,
 //! in every layer, halfway across the interval that holds the worst-fitted sample's activation
-//! (the originals' "insert nearby" growth, on our shared per-input knot grids).
+//! (the originals' "insert nearby" growth, on our shared per-input knot grids, or with a grid per
+//! synapse exactly as the originals do it: the midpoint is taken in output 0's grid and inserted,
+//! with interpolated values, into every synapse of that input).
 //!
 //! Each operation also returns a carry plan (`core::carry`) that tells the trainer how the
 //! optimiser's moments map onto the new parameters, so training resumes where it was instead of
@@ -9,7 +11,7 @@
 use burn::module::Module;
 
 use crate::core::carry::Carry;
-use crate::core::knots::{insert_shared, logits_from_positions, positions_from_logits};
+use crate::core::knots::{insert_shared, logits_from_positions, positions_from_logits, synapse_knots};
 use crate::core::network::{Family, Layer, Network};
 use crate::core::snapshot::{read, LayerWeights, Snapshot};
 use crate::core::train::column;
@@ -17,7 +19,7 @@ use crate::core::train::column;
 /// A copy of `net` with one more knot per input grid in every layer, placed next to the
 /// activations that the input `x` produces. The output is unchanged (up to f32 rounding).
 pub async fn insert_knot_near(net: &Network, x: f32) -> Result<(Network, Vec<Carry>), String> {
-    let Family::Pwl { knots, learn_positions } = net.spec.family else {
+    let Family::Pwl { knots, learn_positions, per_synapse } = net.spec.family else {
         return Err("knot insertion applies to piecewise-linear networks".into());
     };
     let Some(Layer::Pwl(first)) = net.layers.first() else { return Err("the network has no layers".into()) };
@@ -27,39 +29,59 @@ pub async fn insert_knot_near(net: &Network, x: f32) -> Result<(Network, Vec<Car
     let mut snap = Snapshot::take(net).await?;
     let mut plan = Vec::new();
     for (layer, input) in snap.layers.iter_mut().zip(inputs) {
-        let LayerWeights::Pwl { width_logits, values, inputs, knots: p, outputs, domain, .. } = layer else {
+        let LayerWeights::Pwl { width_logits, values, inputs, knots: p, outputs, domain, per_synapse, .. } = layer else {
             return Err("every layer must be piecewise linear".into());
         };
         let at: Vec<f64> = read(input).await?.into_iter().map(f64::from).collect();
-        let positions = positions_from_logits(width_logits, *inputs, *p, *domain);
-        let v: Vec<f64> = values.iter().map(|&v| v as f64).collect();
-        let (new_positions, new_values) = insert_shared(&positions, &v, *inputs, *p, *outputs, &at);
-        plan.extend(insertion_plan(&positions, &new_positions, *inputs, *p, *outputs));
+        if *per_synapse {
+            let mut k = synapse_knots(width_logits, values, *inputs, *p, *outputs, *domain);
+            let old = k.positions.concat();
+            let clamped: Vec<f64> = at.iter().map(|x| x.clamp(k.domain.0, k.domain.1)).collect();
+            k.insert_nearby(&clamped)?;
+            plan.extend(insertion_plan(&old, &k.positions.concat(), *inputs, *p, *outputs, true));
+            (*width_logits, *values) = k.to_layer(*domain);
+        } else {
+            let positions = positions_from_logits(width_logits, *inputs, *p, *domain);
+            let v: Vec<f64> = values.iter().map(|&v| v as f64).collect();
+            let (new_positions, new_values) = insert_shared(&positions, &v, *inputs, *p, *outputs, &at);
+            plan.extend(insertion_plan(&positions, &new_positions, *inputs, *p, *outputs, false));
+            *width_logits = logits_from_positions(&new_positions, *inputs, *p + 1, *domain);
+            *values = new_values.into_iter().map(|v| v as f32).collect();
+        }
         *p += 1;
-        *width_logits = logits_from_positions(&new_positions, *inputs, *p, *domain);
-        *values = new_values.into_iter().map(|v| v as f32).collect();
     }
-    snap.spec.family = Family::Pwl { knots: knots + 1, learn_positions };
+    snap.spec.family = Family::Pwl { knots: knots + 1, learn_positions, per_synapse };
     Ok((snap.restore(&device), plan))
 }
 
-/// Carry plans for one layer's `[width_logits, values]` after one knot per input was inserted
-/// (`old` `[in, P]` and `new` `[in, P+1]` positions): the new knot's value moments mix its two
-/// neighbours' with the interpolation weights of its value; the split segment's width-logit
-/// moments go to both halves; everything else keeps its own.
-fn insertion_plan(old: &[f64], new: &[f64], inputs: usize, p: usize, outputs: usize) -> [Carry; 2] {
-    let mut logits = Vec::with_capacity(inputs * p);
-    let mut values = Vec::with_capacity(inputs * (p + 1) * outputs);
-    for i in 0..inputs {
-        let (o, n) = (&old[i * p..(i + 1) * p], &new[i * (p + 1)..(i + 1) * (p + 1)]);
-        let k = (0..p).find(|&k| n[k] != o[k]).unwrap_or(p).max(1);
-        let t = if k < p { ((n[k] - o[k - 1]) / (o[k] - o[k - 1]).max(1e-12)).clamp(0.0, 1.0) as f32 } else { 0.5 };
+/// Carry plans for one layer's `[width_logits, values]` after one knot per grid was inserted
+/// (`old` `[grids, P]` and `new` `[grids, P+1]` positions; a grid per input, or per synapse
+/// `(i, o)` at row `i·out + o`): the new knot's value moments mix its two neighbours' with the
+/// interpolation weights of its value; the split segment's width-logit moments go to both halves;
+/// everything else keeps its own.
+fn insertion_plan(old: &[f64], new: &[f64], inputs: usize, p: usize, outputs: usize, per_synapse: bool) -> [Carry; 2] {
+    let grids = old.len() / p;
+    // Per grid: the index of the new knot and its interpolation weight between its neighbours.
+    let split: Vec<(usize, f32)> = (0..grids)
+        .map(|g| {
+            let (o, n) = (&old[g * p..(g + 1) * p], &new[g * (p + 1)..(g + 1) * (p + 1)]);
+            let k = (0..p).find(|&k| n[k] != o[k]).unwrap_or(p).max(1);
+            let t = if k < p { ((n[k] - o[k - 1]) / (o[k] - o[k - 1]).max(1e-12)).clamp(0.0, 1.0) as f32 } else { 0.5 };
+            (k, t)
+        })
+        .collect();
+    let mut logits = Vec::with_capacity(grids * p);
+    for (g, &(k, _)) in split.iter().enumerate() {
         for j in 0..p {
             let from = if j < k { j.min(k - 1) } else { j - 1 };
-            logits.push(vec![(i * (p - 1) + from.min(p - 2), 1.0)]);
+            logits.push(vec![(g * (p - 1) + from.min(p - 2), 1.0)]);
         }
+    }
+    let mut values = Vec::with_capacity(inputs * (p + 1) * outputs);
+    for i in 0..inputs {
         for j in 0..=p {
             for out in 0..outputs {
+                let (k, t) = split[if per_synapse { i * outputs + out } else { i }];
                 let at = |knot: usize| (i * p + knot) * outputs + out;
                 values.push(match j.cmp(&k) {
                     std::cmp::Ordering::Less => vec![(at(j), 1.0)],
@@ -115,8 +137,9 @@ mod tests {
     }
 }
 
-/// A copy of `net` with one knot per input grid moved (see `knots::move_shared`); `left` decides
-/// the side of each insertion (the originals flip a coin). Same knot count.
+/// A copy of `net` with one knot per grid moved (see `knots::move_shared`, or
+/// `Knots::move_smoothest` with a grid per synapse); `left` decides the side of each insertion
+/// (the originals flip a coin), indexed by grid. Same knot count.
 pub async fn move_knots(net: &Network, left: impl FnMut(usize) -> bool + Clone) -> Result<Network, String> {
     if !matches!(net.spec.family, Family::Pwl { .. }) {
         return Err("moving knots applies to piecewise-linear networks".into());
@@ -125,9 +148,16 @@ pub async fn move_knots(net: &Network, left: impl FnMut(usize) -> bool + Clone) 
     let device = first.values.val().device();
     let mut snap = Snapshot::take(net).await?;
     for layer in snap.layers.iter_mut() {
-        let LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, .. } = layer else {
+        let LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, per_synapse, .. } = layer else {
             return Err("every layer must be piecewise linear".into());
         };
+        if *per_synapse {
+            // The originals' move, synapse by synapse (a coin per synapse).
+            let mut k = synapse_knots(width_logits, values, *inputs, *knots, *outputs, *domain);
+            k.move_smoothest(true, left.clone())?;
+            (*width_logits, *values) = k.to_layer(*domain);
+            continue;
+        }
         let mut positions = positions_from_logits(width_logits, *inputs, *knots, *domain);
         let mut v: Vec<f64> = values.iter().map(|&v| v as f64).collect();
         crate::core::knots::move_shared(&mut positions, &mut v, *inputs, *knots, *outputs, left.clone());

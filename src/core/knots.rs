@@ -191,6 +191,39 @@ mod tests {
     }
 }
 
+/// The knots of a layer with a grid per synapse, from its width logits `[in·out, P−1]` and values
+/// `[in, P, out]` (the layer's storage), for the per-synapse operations above.
+pub fn synapse_knots(logits: &[f32], values: &[f32], inputs: usize, knots: usize, outputs: usize, domain: (f32, f32)) -> Knots {
+    let positions = positions_from_logits(logits, inputs * outputs, knots, domain);
+    let pairs = inputs * outputs;
+    Knots {
+        inputs,
+        outputs,
+        positions: (0..pairs).map(|g| positions[g * knots..(g + 1) * knots].to_vec()).collect(),
+        values: (0..pairs)
+            .map(|g| (0..knots).map(|k| values[((g / outputs) * knots + k) * outputs + g % outputs] as f64).collect())
+            .collect(),
+        domain: (domain.0 as f64, domain.1 as f64),
+    }
+}
+
+impl Knots {
+    /// Back to a layer's storage: width logits `[in·out, P−1]` and values `[in, P, out]`.
+    pub fn to_layer(&self, domain: (f32, f32)) -> (Vec<f32>, Vec<f32>) {
+        let knots = self.points();
+        let flat: Vec<f64> = self.positions.concat();
+        let logits = logits_from_positions(&flat, self.inputs * self.outputs, knots, domain);
+        let mut values = vec![0.0f32; self.inputs * knots * self.outputs];
+        for (g, v) in self.values.iter().enumerate() {
+            let (i, o) = (g / self.outputs, g % self.outputs);
+            for (k, &val) in v.iter().enumerate() {
+                values[(i * knots + k) * self.outputs + o] = val as f32;
+            }
+        }
+        (logits, values)
+    }
+}
+
 /// Knot positions `[in, P]` of a shared-grid layer from its width logits `[in, P−1]`
 /// (softmax-normalised widths accumulated from the domain start, as the layer computes them).
 pub fn positions_from_logits(logits: &[f32], inputs: usize, knots: usize, domain: (f32, f32)) -> Vec<f64> {

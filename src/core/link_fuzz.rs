@@ -9,8 +9,8 @@ use crate::core::experiment::{Experiment, Kind, IMAGE_NAMES};
 use crate::core::rng::{stream, Stream};
 
 /// Pieces real links are made of, so random links reach deep into the decoder.
-const KEYS: [&str; 38] = [
-    "v", "kind", "dataset", "formula", "points", "noise", "test", "net", "width", "depth", "knots", "learnknots", "n",
+const KEYS: [&str; 39] = [
+    "v", "kind", "dataset", "formula", "points", "noise", "test", "net", "width", "depth", "knots", "learnknots", "synapseknots", "n",
     "segments", "insegments", "norm", "act", "bias", "grow", "maxknots", "move", "opt", "lr", "batch", "seed", "iseed",
     "bseed", "backend", "step", "image", "res", "rot", "lesson", "hide", "present", "zzz", "", "%",
 ];

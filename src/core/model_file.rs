@@ -73,11 +73,13 @@ fn check(snap: &Snapshot) -> Result<(), String> {
     for (l, layer) in snap.layers.iter().enumerate() {
         let bad = |what: &str| Err(format!("layer {} of the file is damaged ({what})", l + 1));
         let (inputs, outputs, lengths_ok, values): (usize, usize, bool, Vec<&f32>) = match layer {
-            LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, .. } => {
+            LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, per_synapse, .. } => {
                 if *knots < 2 || *knots > MAX_PER_SYNAPSE || !(domain.0 < domain.1) {
                     return bad("knots or domain");
                 }
-                let ok = width_logits.len() == inputs * (knots - 1) && values.len() == inputs * knots * outputs;
+                let grids = if *per_synapse { inputs.saturating_mul(*outputs) } else { *inputs };
+                let ok = width_logits.len() == grids.saturating_mul(knots - 1)
+                    && values.len() == inputs.saturating_mul(*knots).saturating_mul(*outputs);
                 (*inputs, *outputs, ok, width_logits.iter().chain(values).collect())
             }
             LayerWeights::Linear { weight, bias, inputs, outputs } => {
@@ -107,13 +109,13 @@ fn check(snap: &Snapshot) -> Result<(), String> {
         if values.iter().any(|v| !v.is_finite()) {
             return bad("a weight is not a finite number");
         }
-        let family_matches = matches!(
-            (layer, &snap.spec.family),
-            (LayerWeights::Pwl { .. }, Family::Pwl { .. })
-                | (LayerWeights::Linear { .. }, Family::Mlp { .. })
-                | (LayerWeights::Poly { .. }, Family::Lagrange { .. })
-                | (LayerWeights::Fourier { .. }, Family::Fourier { .. })
-        );
+        let family_matches = match (layer, &snap.spec.family) {
+            (LayerWeights::Pwl { per_synapse: a, .. }, Family::Pwl { per_synapse: b, .. }) => a == b,
+            (LayerWeights::Linear { .. }, Family::Mlp { .. })
+            | (LayerWeights::Poly { .. }, Family::Lagrange { .. })
+            | (LayerWeights::Fourier { .. }, Family::Fourier { .. }) => true,
+            _ => false,
+        };
         if !family_matches {
             return bad("its kind differs from the network's synapse family");
         }
@@ -142,6 +144,13 @@ mod tests {
             assert_eq!((back, steps), (exp.clone(), 42), "{net:?}");
             assert_eq!(export(&exp, 42, &snap), text, "{net:?}: byte-identical re-export");
         }
+        // A knot grid per synapse round-trips too; a file whose layer disagrees is refused.
+        let exp = Experiment { synapse_knots: true, depth: 1, width: 3, ..Experiment::default() };
+        let text = exported(&exp);
+        let (back, _, snap) = import(&text).unwrap();
+        assert_eq!(back, exp);
+        assert_eq!(export(&exp, 42, &snap), text);
+        assert!(import(&text.replace("\"per_synapse\":true", "\"per_synapse\":false")).is_err());
         let field = Experiment::default_for(Kind::Field);
         let (_, trainer) = field.build_field(&Device::flex().autodiff()).unwrap();
         let snap = pollster::block_on(Snapshot::take(trainer.network())).unwrap();

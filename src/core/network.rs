@@ -12,8 +12,14 @@ use crate::core::rng::{stream, Stream};
 /// Which kind of synapse every layer uses.
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Family {
-    /// Non-uniform piecewise linear with `knots` knots per input grid.
-    Pwl { knots: usize, learn_positions: bool },
+    /// Non-uniform piecewise linear with `knots` knots per grid: one grid per input shared by its
+    /// outgoing synapses, or one per synapse (`per_synapse`, the originals' layout).
+    Pwl {
+        knots: usize,
+        learn_positions: bool,
+        #[serde(default)]
+        per_synapse: bool,
+    },
     /// Classic dense layers with an activation between them (not after the last).
     Mlp { activation: Activation, bias: bool },
     /// Piecewise Lagrange polynomials on Chebyshev–Lobatto points: `n` points per segment,
@@ -61,8 +67,9 @@ impl NetworkSpec {
             .windows(2)
             .enumerate()
             .map(|(l, w)| match self.family {
-                Family::Pwl { knots, learn_positions } => {
-                    w[0] * knots * w[1] + if learn_positions { w[0] * (knots - 2) } else { 0 }
+                Family::Pwl { knots, learn_positions, per_synapse } => {
+                    let grids = if per_synapse { w[0] * w[1] } else { w[0] };
+                    w[0] * knots * w[1] + if learn_positions { grids * (knots - 2) } else { 0 }
                 }
                 Family::Mlp { bias, .. } => w[0] * w[1] + if bias { w[1] } else { 0 },
                 Family::Lagrange { n, segments, continuity } => {
@@ -119,9 +126,9 @@ impl Network {
             .windows(2)
             .enumerate()
             .map(|(l, w)| match spec.family {
-                Family::Pwl { knots, learn_positions } => {
+                Family::Pwl { knots, learn_positions, per_synapse } => {
                     let domain = if l == 0 { spec.input_domain } else { (-1.0, 1.0) };
-                    Layer::Pwl(PiecewiseLinear::new(w[0], w[1], knots, domain, learn_positions, &mut rng, device))
+                    Layer::Pwl(PiecewiseLinear::new(w[0], w[1], knots, domain, learn_positions, per_synapse, &mut rng, device))
                 }
                 Family::Mlp { bias, .. } => Layer::Linear(LinearLayer::new(w[0], w[1], bias, &mut rng, device)),
                 Family::Lagrange { n, segments, continuity } => {
@@ -275,7 +282,7 @@ mod tests {
     fn same_seed_same_weights_and_parameter_count() {
         let device = Device::flex();
         let spec = NetworkSpec {
-            family: Family::Pwl { knots: 6, learn_positions: true },
+            family: Family::Pwl { knots: 6, learn_positions: true, per_synapse: false },
             widths: vec![1, 4, 1],
             input_domain: (0.0, 6.0),
             normalization: Normalization::None,

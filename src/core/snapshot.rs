@@ -16,7 +16,18 @@ use crate::core::network::{Layer, Network, NetworkSpec};
 #[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase")]
 pub enum LayerWeights {
-    Pwl { width_logits: Vec<f32>, values: Vec<f32>, inputs: usize, knots: usize, outputs: usize, domain: (f32, f32), learn_positions: bool },
+    /// Width logits `[grids, P−1]` (grids = in, or in·out with `per_synapse`), values `[in, P, out]`.
+    Pwl {
+        width_logits: Vec<f32>,
+        values: Vec<f32>,
+        inputs: usize,
+        knots: usize,
+        outputs: usize,
+        domain: (f32, f32),
+        learn_positions: bool,
+        #[serde(default)]
+        per_synapse: bool,
+    },
     Linear { weight: Vec<f32>, bias: Option<Vec<f32>>, inputs: usize, outputs: usize },
     /// Weights `[out, in, K]`.
     Poly { weights: Vec<f32>, outputs: usize, inputs: usize, n: usize, segments: usize, continuity: Continuity, periodicity: Option<f32> },
@@ -49,6 +60,7 @@ impl Snapshot {
                     outputs: l.outputs(),
                     domain: l.domain(),
                     learn_positions: l.learns_positions(),
+                    per_synapse: l.per_synapse(),
                 },
                 Layer::Linear(l) => LayerWeights::Linear {
                     weight: read(l.weight.val()).await?,
@@ -86,9 +98,9 @@ impl Snapshot {
             .layers
             .iter()
             .map(|w| match w {
-                LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, learn_positions } => {
+                LayerWeights::Pwl { width_logits, values, inputs, knots, outputs, domain, learn_positions, per_synapse } => {
                     Layer::Pwl(PiecewiseLinear::from_parts(
-                        width_logits.clone(), values.clone(), *inputs, *knots, *outputs, *domain, *learn_positions, device,
+                        width_logits.clone(), values.clone(), *inputs, *knots, *outputs, *domain, *learn_positions, *per_synapse, device,
                     ))
                 }
                 LayerWeights::Linear { weight, bias, inputs, outputs } => Layer::Linear(LinearLayer {
@@ -117,7 +129,7 @@ mod tests {
     fn snapshot_round_trips_exactly() {
         let device = Device::flex().autodiff();
         for family in [
-            Family::Pwl { knots: 5, learn_positions: true },
+            Family::Pwl { knots: 5, learn_positions: true, per_synapse: false },
             Family::Lagrange { n: 3, segments: 4, continuity: Continuity::Discontinuous },
             Family::Fourier { n: 5 },
             Family::Mlp { activation: Activation::Tanh, bias: true },

@@ -217,8 +217,9 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "Bias", "bias", |e| e.bias, |e, v| e.bias = v)}
             </Show>
             <Show when=is_pwl>
-                {number(ui, "Knots per input", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
+                {number(ui, "Knots per grid", "knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.knots as f64, |e, v| e.knots = v as usize)}
                 {checkbox(ui, "Learn knot positions", "learn-knots", |e| e.learn_knots, |e, v| e.learn_knots = v)}
+                {checkbox(ui, "A knot grid per synapse (the originals' layout; slower)", "synapse-knots", |e| e.synapse_knots, |e, v| e.synapse_knots = v)}
                 {number(ui, "Move a knot every N steps (0 = off)", "move-every", (limits::MOVE_EVERY.0 as f64, limits::MOVE_EVERY.1 as f64), "1", |e| e.move_every as f64, |e, v| e.move_every = v as u64)}
             </Show>
             <Show when=move || is_pwl() && ui.exp.with(|e| e.kind == Kind::Fit1d)>

@@ -179,11 +179,10 @@ pub async fn rebuild(ui: Ui) {
     }
     ui.backend.set(BackendStatus { label: chosen.label.clone(), reason: chosen.reason.clone() });
     let built = match (exp.kind, picture) {
-        (Kind::Image, Some(p)) => {
-            let trainer = exp.build_image(&p, &chosen.device);
+        (Kind::Image, Some(p)) => exp.build_image(&p, &chosen.device).map(|trainer| {
             let problem = Problem::new_image(&exp, p, trainer.rows());
-            Ok((trainer, problem))
-        }
+            (trainer, problem)
+        }),
         (Kind::Field, _) => exp.build_field(&chosen.device).map(|(samples, t)| {
             let problem = Problem::new_field(&exp, samples, t.rows());
             (t, problem)

@@ -9,13 +9,22 @@
 //! f(x) = v_0 + Σ_{k=1}^{P-1} (v_k − v_{k−1}) · u_k(x),   u_k = clamp((x − p_{k−1}) / w_{k−1}, 0, 1)
 //! ```
 //!
-//! so the layer is a dense basis `[batch, in·P]` (a column of ones and the ramps `u_k`) times a
-//! coefficient matrix `[in·P, out]` (the value increments). That is elementwise work plus one matmul
+//! so the layer is a dense basis `[batch, in·(P−1)]` (the ramps `u_k`) times a coefficient matrix
+//! `[in·(P−1), out]` (the value increments), plus the constants `Σ_i v_0`. That is elementwise work plus one matmul
 //! forward and backward on every backend — no gather, and so no scatter-add, which browser WebGPU can
 //! only do serially (no f32 atomics). Memory is `batch·in·P`, independent of the output width.
 //!
 //! The ramp is `1 − relu(1 − z) + relu(−z)`: its derivative is the indicator of `0 ≤ z < 1`, so at a
 //! knot the slope of the segment on the *right* is used, as in the original implementation.
+//!
+//! ## Knots per synapse (the originals' layers)
+//! With `per_synapse`, every synapse `(i, o)` has its own knot grid, as in the originals' adaptive
+//! layer (positions changed only by insert/remove/move) and their learned layer (positions trained
+//! by gradient). A sample then meets `in·out` different grids, so no basis can be shared between
+//! the outputs: the ramps are `[batch, in, out, P−1]`, multiplied by the increments and summed over
+//! inputs and knots — still elementwise work and reductions forward and backward (no gather, no
+//! scatter), but `out` times the memory and work of the shared grid. Measured in
+//! docs/benchmarks.md; the shared grid stays the default.
 //!
 //! ## Positions stay sorted and inside the domain by construction
 //! Positions are not stored directly: each input keeps `P−1` width logits and the widths are
@@ -32,7 +41,8 @@ use super::init::{constant, param};
 
 #[derive(Module, Debug)]
 pub struct PiecewiseLinear {
-    /// `[in, P−1]`: log-widths of the segments (up to a per-input constant).
+    /// `[grids, P−1]`: log-widths of the segments (up to a per-grid constant). One grid per input
+    /// (`grids = in`), or one per synapse (`grids = in·out`, synapse `(i, o)` at row `i·out + o`).
     pub width_logits: Param<Tensor<2>>,
     /// `[in, P, out]`: the value of synapse `(i, o)` at knot `k`.
     pub values: Param<Tensor<3>>,
@@ -43,6 +53,8 @@ pub struct PiecewiseLinear {
     hi: f32,
     /// Kept explicitly: `require_grad` reads false on a device without autodiff.
     learn_positions: bool,
+    /// One knot grid per synapse instead of one per input.
+    per_synapse: bool,
 }
 
 impl PiecewiseLinear {
@@ -59,6 +71,7 @@ impl PiecewiseLinear {
         knots: usize,
         domain: (f32, f32),
         learn_positions: bool,
+        per_synapse: bool,
         rng: &mut impl Rng,
         device: &Device,
     ) -> Self {
@@ -75,11 +88,12 @@ impl PiecewiseLinear {
                 }
             }
         }
-        let logits = vec![0.0f32; inputs * (knots - 1)];
-        Self::from_parts(logits, values, inputs, knots, outputs, domain, learn_positions, device)
+        let grids = if per_synapse { inputs * outputs } else { inputs };
+        let logits = vec![0.0f32; grids * (knots - 1)];
+        Self::from_parts(logits, values, inputs, knots, outputs, domain, learn_positions, per_synapse, device)
     }
 
-    /// Build from host data: width logits `[in, P−1]` and values `[in, P, out]`, row-major.
+    /// Build from host data: width logits `[grids, P−1]` and values `[in, P, out]`, row-major.
     #[allow(clippy::too_many_arguments)]
     pub fn from_parts(
         width_logits: Vec<f32>,
@@ -89,15 +103,17 @@ impl PiecewiseLinear {
         outputs: usize,
         domain: (f32, f32),
         learn_positions: bool,
+        per_synapse: bool,
         device: &Device,
     ) -> Self {
+        let grids = if per_synapse { inputs * outputs } else { inputs };
         let mut cumulate = vec![0.0f32; (knots - 1) * knots];
         for j in 0..knots - 1 {
             for k in j + 1..knots {
                 cumulate[j * knots + k] = 1.0;
             }
         }
-        let width_logits = param(width_logits, [inputs, knots - 1], device).set_require_grad(learn_positions);
+        let width_logits = param(width_logits, [grids, knots - 1], device).set_require_grad(learn_positions);
         PiecewiseLinear {
             width_logits,
             values: param(values, [inputs, knots, outputs], device),
@@ -105,6 +121,7 @@ impl PiecewiseLinear {
             lo: domain.0,
             hi: domain.1,
             learn_positions,
+            per_synapse,
         }
     }
 
@@ -128,18 +145,30 @@ impl PiecewiseLinear {
         self.learn_positions
     }
 
-    /// Segment widths `[in, P−1]`, all positive, summing to the domain length.
+    pub fn per_synapse(&self) -> bool {
+        self.per_synapse
+    }
+
+    /// Number of knot grids: `in`, or `in·out` with knots per synapse.
+    pub fn grids(&self) -> usize {
+        self.width_logits.dims()[0]
+    }
+
+    /// Segment widths `[grids, P−1]`, all positive, summing to the domain length.
     pub fn widths(&self) -> Tensor<2> {
         softmax(self.width_logits.val(), 1).mul_scalar(self.hi - self.lo)
     }
 
-    /// Knot positions `[in, P]`, sorted, first = lo, last = hi.
+    /// Knot positions `[grids, P]`, sorted, first = lo, last = hi.
     pub fn positions(&self) -> Tensor<2> {
         self.widths().matmul(self.cumulate.clone()).add_scalar(self.lo)
     }
 
     /// `[batch, in]` → `[batch, out]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        if self.per_synapse {
+            return self.forward_per_synapse(x);
+        }
         let [batch, inputs] = x.dims();
         let knots = self.knots();
         let widths = self.widths();
@@ -147,20 +176,25 @@ impl PiecewiseLinear {
         // Ramps u_k for the P−1 segments: [batch, in, P−1].
         let z = (x.unsqueeze_dim::<3>(2) - starts.unsqueeze_dim::<3>(0))
             * widths.clamp_min(1e-12).recip().unsqueeze_dim::<3>(0);
-        let ramps = ramp(z);
-        let ones = Tensor::<3>::ones([batch, inputs, 1], &ramps.device());
-        let basis = Tensor::cat(vec![ones, ramps], 2).reshape([batch, inputs * knots]);
-        basis.matmul(self.increments().reshape([inputs * knots, self.outputs()]))
+        let basis = ramp(z).reshape([batch, inputs * (knots - 1)]);
+        // The constant v_0 of every synapse is added once per output instead of through a column
+        // of ones in the basis: one big concatenation (and its backward slice) fewer per step.
+        let v = self.values.val();
+        let first = v.clone().narrow(1, 0, 1).sum_dim(0).reshape([1, self.outputs()]);
+        let increments = v.clone().narrow(1, 1, knots - 1) - v.narrow(1, 0, knots - 1);
+        basis.matmul(increments.reshape([inputs * (knots - 1), self.outputs()])) + first
     }
 
-    /// `[in, P, out]`: v_0 followed by v_k − v_{k−1}.
-    fn increments(&self) -> Tensor<3> {
-        let v = self.values.val();
-        let knots = self.knots();
-        let first = v.clone().narrow(1, 0, 1);
-        let diffs = v.clone().narrow(1, 1, knots - 1) - v.narrow(1, 0, knots - 1);
-        Tensor::cat(vec![first, diffs], 1)
+    /// The per-synapse form: every synapse's ramps against its own grid.
+    fn forward_per_synapse(&self, x: Tensor<2>) -> Tensor<2> {
+        let (inputs, knots, outputs) = (self.inputs(), self.knots(), self.outputs());
+        let widths = self.widths().reshape([inputs, outputs, knots - 1]);
+        let starts = self.positions().reshape([inputs, outputs, knots]).narrow(2, 0, knots - 1);
+        let values = self.values.val().swap_dims(1, 2); // [in, out, P]
+        sum_of_synapses(x, starts, widths.clamp_min(1e-12).recip(), values)
     }
+
+
 }
 
 /// `clamp(z, 0, 1)` whose derivative is the indicator of `0 ≤ z < 1` (right-hand slope at knots).
@@ -168,10 +202,10 @@ fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
     relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0
 }
 
-/// Per-synapse knots (the originals' adaptive layer): positions and values `[in, out, P]`, each
-/// synapse with its own sorted grid. The general form, `[batch, in, out, P]` in memory: used for
-/// conformance with the reference vectors and as the baseline the shared-grid layer is measured
-/// against. Optional mirror fold of the inputs onto [−1, 1] (the originals' `anti_periodic`).
+/// Per-synapse knots (the originals' adaptive layer) from explicit positions and values
+/// `[in, out, P]`, each synapse with its own sorted grid, duplicates allowed: the reference form
+/// the conformance runner checks. Optional mirror fold of the inputs onto [−1, 1] (the originals'
+/// `anti_periodic`).
 pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>, fold: bool) -> Tensor<2> {
     let [_, _, knots] = positions.dims();
     let x = if fold { super::basis::mirror_fold(x, 2.0) } else { x };
@@ -179,8 +213,15 @@ pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>
     let widths = positions.narrow(2, 1, knots - 1) - starts.clone();
     // Zero-width (duplicate) segments act as steps, taken at x ≥ the knot (half-open segments).
     let duplicate = widths.clone().lower_equal_elem(0.0).float();
-    let z = (x.unsqueeze_dims::<4>(&[2, 3]) - starts.unsqueeze_dim::<4>(0) + duplicate.clone().mul_scalar(1e-30).unsqueeze_dim::<4>(0))
-        * widths.clamp_min(1e-30).recip().unsqueeze_dim::<4>(0);
+    let starts = starts - duplicate.mul_scalar(1e-30);
+    sum_of_synapses(x, starts, widths.clamp_min(1e-30).recip(), values)
+}
+
+/// `y[b, o] = Σ_i f_io(x[b, i])` for synapses given by segment starts and inverse widths
+/// `[in, out, P−1]` and knot values `[in, out, P]`, in increment form.
+fn sum_of_synapses(x: Tensor<2>, starts: Tensor<3>, inverse_widths: Tensor<3>, values: Tensor<3>) -> Tensor<2> {
+    let [_, _, knots] = values.dims();
+    let z = (x.unsqueeze_dims::<4>(&[2, 3]) - starts.unsqueeze_dim::<4>(0)) * inverse_widths.unsqueeze_dim::<4>(0);
     let ramps = ramp(z); // [batch, in, out, P−1]
     let first = values.clone().narrow(2, 0, 1);
     let increments = values.clone().narrow(2, 1, knots - 1) - values.narrow(2, 0, knots - 1);
@@ -219,12 +260,12 @@ mod tests {
     fn matches_host_evaluation_and_extends_constantly() {
         let device = Device::flex();
         let mut rng = stream(3, Stream::Init);
-        let layer = PiecewiseLinear::new(2, 3, 5, (-1.0, 1.0), true, &mut rng, &device);
+        let layer = PiecewiseLinear::new(2, 3, 5, (-1.0, 1.0), true, false, &mut rng, &device);
         // Non-uniform grid: perturb the logits.
         let layer = PiecewiseLinear::from_parts(
             vec![0.3, -0.2, 0.5, 0.0, 1.0, 0.0, -1.0, 0.2],
             layer.values.val().into_data().try_to_vec::<f32>().unwrap(),
-            2, 5, 3, (-1.0, 1.0), true, &device,
+            2, 5, 3, (-1.0, 1.0), true, false, &device,
         );
         let pos = host(layer.positions());
         let vals = layer.values.val().into_data().try_to_vec::<f32>().unwrap();
@@ -255,7 +296,7 @@ mod tests {
     fn gradients_reach_values_and_positions() {
         let device = Device::flex().autodiff();
         let mut rng = stream(1, Stream::Init);
-        let layer = PiecewiseLinear::new(1, 1, 4, (0.0, 2.0), true, &mut rng, &device);
+        let layer = PiecewiseLinear::new(1, 1, 4, (0.0, 2.0), true, false, &mut rng, &device);
         let x = Tensor::<2>::from_data(TensorData::new(vec![0.3f32, 1.1, 1.9], [3, 1]), &device);
         let grads = layer.forward(x).sum().backward();
         let gv = layer.values.grad(&grads).expect("value grad");
@@ -264,5 +305,64 @@ mod tests {
         let sum: f32 = gv.into_data().try_to_vec::<f32>().unwrap().iter().sum();
         assert!((sum - 3.0).abs() < 1e-5);
         assert_eq!(gp.dims(), [1, 3]);
+    }
+
+    #[test]
+    fn per_synapse_grids_match_host_evaluation() {
+        let device = Device::flex();
+        let (inputs, knots, outputs) = (2, 4, 3);
+        let mut rng = stream(5, Stream::Init);
+        let logits: Vec<f32> = (0..inputs * outputs * (knots - 1)).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let vals: Vec<f32> = (0..inputs * knots * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let layer = PiecewiseLinear::from_parts(logits, vals.clone(), inputs, knots, outputs, (-1.0, 1.0), true, true, &device);
+        assert_eq!(layer.grids(), inputs * outputs);
+        let pos = host(layer.positions());
+        // Every synapse has its own grid: they differ.
+        assert_ne!(pos[0..knots], pos[knots..2 * knots]);
+        let xs = [-1.2f32, -0.9, -0.5, -0.05, 0.2, 0.31, 0.7, 0.99, 1.0, 1.4];
+        let batch = xs.len() / inputs;
+        let x = Tensor::<2>::from_data(TensorData::new(xs.to_vec(), [batch, inputs]), &device);
+        let y = host(layer.forward(x));
+        for b in 0..batch {
+            for o in 0..outputs {
+                let mut expect = 0.0;
+                for i in 0..inputs {
+                    let g = i * outputs + o;
+                    let p = &pos[g * knots..(g + 1) * knots];
+                    let v: Vec<f32> = (0..knots).map(|k| vals[(i * knots + k) * outputs + o]).collect();
+                    expect += eval_host(p, &v, xs[b * inputs + i]);
+                }
+                assert!((y[b * outputs + o] - expect).abs() < 1e-5, "b{b} o{o}: {} vs {expect}", y[b * outputs + o]);
+            }
+        }
+    }
+
+    #[test]
+    fn per_synapse_positions_learn_and_stay_sorted_inside_the_domain() {
+        use burn::optim::{AdamConfig, GradientsParams};
+        let device = Device::flex().autodiff();
+        let mut rng = stream(2, Stream::Init);
+        let mut layer = PiecewiseLinear::new(1, 2, 6, (-1.0, 1.0), true, true, &mut rng, &device);
+        let before = host(layer.positions());
+        // Two different targets for the two synapses: |x| and a step at 0.3 (sharp features that
+        // pull knots towards 0 and 0.3 respectively).
+        let xs: Vec<f32> = (0..64).map(|k| -1.0 + 2.0 * k as f32 / 63.0).collect();
+        let ys: Vec<f32> = xs.iter().flat_map(|&x| [x.abs(), if x > 0.3 { 1.0 } else { 0.0 }]).collect();
+        let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [64, 1]), &device);
+        let y = Tensor::<2>::from_data(TensorData::new(ys, [64, 2]), &device);
+        let mut optim = AdamConfig::new().init();
+        for _ in 0..300 {
+            let loss = (layer.forward(x.clone()) - y.clone()).powf_scalar(2.0).mean();
+            let grads = GradientsParams::from_grads(loss.backward(), &layer);
+            layer = optim.step(0.05, layer, grads);
+            let p = host(layer.positions());
+            for grid in p.chunks(6) {
+                assert!(grid.windows(2).all(|w| w[0] <= w[1]), "knots crossed: {grid:?}");
+                assert!(grid.iter().all(|&q| (-1.0 - 1e-6..=1.0 + 1e-6).contains(&q)), "left the domain: {grid:?}");
+            }
+        }
+        let after = host(layer.positions());
+        assert_ne!(after[0..6], after[6..12], "the two synapses learned different grids");
+        assert!(before.iter().zip(&after).any(|(a, b)| (a - b).abs() > 1e-2), "positions moved");
     }
 }
