@@ -11,7 +11,7 @@ use crate::core::layers::fourier::FourierSeries;
 use crate::core::layers::lagrange::{Continuity, PiecewisePolynomial};
 use crate::core::knots::Knots;
 use crate::core::layers::basis::mirror_fold_host;
-use crate::core::layers::pwl::forward_per_synapse;
+use crate::core::layers::pwl::{forward_per_synapse, Form};
 use crate::core::refine::{refine, PolyShape};
 
 /// Absolute and relative tolerance (f32 against float64 references).
@@ -103,13 +103,39 @@ fn check_layer(case: &Value, device: &Device) -> Result<f64, String> {
     let periodicity = case.get("periodicity").and_then(Value::as_f64).map(|p| p as f32);
     let (w, _) = array(field(case, "w")?)?;
     let w: Vec<f32> = w.into_iter().map(|v| v as f32).collect();
+    // Piecewise polynomials in both forms (GPU and CPU) against the same reference.
+    let forms: &[Option<Form>] = if kind == "fourier" { &[None] } else { &[Some(Form::Dense), Some(Form::Gathered)] };
+    let mut worst = 0.0f64;
+    for &form in forms {
+        let error = check_layer_form(case, kind, (n, inputs, outputs), periodicity, w.clone(), form, device);
+        worst = worst.max(error.map_err(|e| match form {
+            Some(form) => format!("{form:?} form: {e}"),
+            None => e,
+        })?);
+    }
+    Ok(worst)
+}
+
+fn check_layer_form(
+    case: &Value,
+    kind: &str,
+    (n, inputs, outputs): (usize, usize, usize),
+    periodicity: Option<f32>,
+    w: Vec<f32>,
+    form: Option<Form>,
+    device: &Device,
+) -> Result<f64, String> {
     let x = tensor::<2>(case, "x", device)?.require_grad();
     let (y, weights) = match kind {
         "continuous" | "discontinuous" | "polynomial" => {
             let segments = if kind == "polynomial" { 1 } else { usize_field(case, "segments")? };
             let continuity = if kind == "discontinuous" { Continuity::Discontinuous } else { Continuity::Continuous };
             let layer = PiecewisePolynomial::from_weights(w, outputs, inputs, n, segments, continuity, periodicity, device);
-            (layer.forward(x.clone()), layer.weights)
+            let y = match form {
+                Some(form) => layer.forward_in(x.clone(), form),
+                None => layer.forward(x.clone()),
+            };
+            (y, layer.weights)
         }
         "fourier" => {
             let layer = FourierSeries::from_weights(w, outputs, inputs, n, device);
@@ -130,12 +156,18 @@ fn check_layer(case: &Value, device: &Device) -> Result<f64, String> {
 fn check_pwl_forward(case: &Value, device: &Device) -> Result<f64, String> {
     let fold = case.get("anti_periodic").and_then(Value::as_bool).unwrap_or(true);
     let positions = tensor::<3>(case, "positions", device)?;
-    let values = tensor::<3>(case, "values", device)?.require_grad();
     let x = tensor::<2>(case, "x", device)?;
-    let y = forward_per_synapse(x, positions, values.clone(), fold);
-    let grads = (y.clone() * tensor::<2>(case, "upstream", device)?).sum().backward();
-    let worst = compare(y, case, "y")?;
-    Ok(worst.max(compare(values.grad(&grads).ok_or("no value gradient")?, case, "grad_values")?))
+    // Both forms (GPU and CPU) against the same reference.
+    let mut worst = 0.0f64;
+    for form in [Form::Dense, Form::Gathered] {
+        let values = tensor::<3>(case, "values", device)?.require_grad();
+        let y = forward_per_synapse(x.clone(), positions.clone(), values.clone(), fold, form);
+        let grads = (y.clone() * tensor::<2>(case, "upstream", device)?).sum().backward();
+        worst = worst.max(compare(y, case, "y").map_err(|e| format!("{form:?} form: {e}"))?);
+        let gv = values.grad(&grads).ok_or("no value gradient")?;
+        worst = worst.max(compare(gv, case, "grad_values").map_err(|e| format!("{form:?} form: {e}"))?);
+    }
+    Ok(worst)
 }
 
 /// Host values against an expected field: every value within `TOLERANCE` absolute + relative.

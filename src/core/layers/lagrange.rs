@@ -9,9 +9,10 @@
 //! matrix; neighbouring continuous segments read the same boundary weight).
 
 use burn::module::{Module, Param};
-use burn::tensor::{Device, Tensor};
+use burn::tensor::{Device, Int, Tensor};
 
 use super::basis::{lagrange, mirror_fold};
+use super::form::Form;
 use super::init::{constant, param};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -106,8 +107,16 @@ impl PiecewisePolynomial {
         self.weights.dims()
     }
 
-    /// `[batch, in]` → `[batch, out]`.
+    /// `[batch, in]` → `[batch, out]`, in the form that suits the device: per (sample, input) the
+    /// dense form touches `S·n` basis numbers, the gathered one `n·out` weights.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let [outputs, _, _] = self.weights.dims();
+        let form = Form::choose(&x.device(), self.segments * self.n, self.n * outputs);
+        self.forward_in(x, form)
+    }
+
+    /// `forward` in a chosen form: both give the same values and gradients.
+    pub fn forward_in(&self, x: Tensor<2>, form: Form) -> Tensor<2> {
         let [batch, inputs] = x.dims();
         let [outputs, _, k] = self.weights.dims();
         let (n, segments) = (self.n, self.segments);
@@ -116,6 +125,9 @@ impl PiecewisePolynomial {
         let s = x.clone().add_scalar(1.0).mul_scalar(segments as f64 / 2.0).floor().clamp(0.0, (segments - 1) as f64).detach();
         let t = x.add_scalar(1.0).mul_scalar(segments as f64) - s.clone().mul_scalar(2.0).add_scalar(1.0);
         let phi = lagrange(t, n, &s.device()); // [batch, in, n]
+        if form == Form::Gathered {
+            return self.contract_gathered(s, phi);
+        }
         let one_hot = s.unsqueeze_dim::<3>(2).equal(self.segment_ids.clone().unsqueeze_dims::<3>(&[0, 1])).float();
         let basis = one_hot.unsqueeze_dim::<4>(3) * phi.unsqueeze_dim::<4>(2); // [batch, in, S, n]
         let basis = basis.reshape([batch, inputs * segments * n]);
@@ -127,5 +139,22 @@ impl PiecewisePolynomial {
             .reshape([outputs, inputs * segments * n])
             .transpose();
         basis.matmul(expanded)
+    }
+
+    /// The CPU form (`Form::Gathered`): each (sample, input) reads the `n` weights of its own
+    /// segment — rows `i·K + first + m` of the weights laid out `[in·K, out]` — and contracts them
+    /// with its Lagrange values. `segment` `[batch, in]` (whole numbers), `phi` `[batch, in, n]`.
+    fn contract_gathered(&self, segment: Tensor<2>, phi: Tensor<3>) -> Tensor<2> {
+        let [batch, inputs, n] = phi.dims();
+        let [outputs, _, k] = self.weights.dims();
+        let device = phi.device();
+        let stride = if self.continuous { n - 1 } else { n };
+        let first = segment.int().mul_scalar(stride as i64); // [batch, in]
+        let input = Tensor::<1, Int>::arange(0..inputs as i64, &device).reshape([1, inputs]);
+        let node = Tensor::<1, Int>::arange(0..n as i64, &device).reshape([1, 1, n]);
+        let rows = ((input.mul_scalar(k as i64) + first).unsqueeze_dim::<3>(2) + node).reshape([batch * inputs * n]);
+        let table = self.weights.val().permute([1, 2, 0]).reshape([inputs * k, outputs]);
+        let picked = table.select(0, rows).reshape([batch, inputs * n, outputs]);
+        phi.reshape([batch, 1, inputs * n]).matmul(picked).reshape([batch, outputs])
     }
 }

@@ -3,11 +3,13 @@
 
 pub mod activation;
 pub mod basis;
+pub mod form;
 pub mod fourier;
 pub mod init;
 pub mod lagrange;
 pub mod linear;
 pub mod pwl;
+pub mod pwl_gather;
 
 pub use activation::Activation;
 pub use linear::LinearLayer;

@@ -38,6 +38,8 @@ use burn::tensor::{activation::relu, activation::softmax, Device, Tensor};
 use rand::Rng;
 
 use super::init::{constant, param};
+use super::pwl_gather;
+pub use super::form::Form;
 
 #[derive(Module, Debug)]
 pub struct PiecewiseLinear {
@@ -164,11 +166,35 @@ impl PiecewiseLinear {
         self.widths().matmul(self.cumulate.clone()).add_scalar(self.lo)
     }
 
-    /// `[batch, in]` → `[batch, out]`.
+    /// `[batch, in]` → `[batch, out]`, in the form that suits the device (`Form::for_device`).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        if self.per_synapse {
-            return self.forward_per_synapse(x);
+        // Gathered work per (sample, input): `out` numbers; dense: `P−1` ramps (per synapse: `out·(P−1)`).
+        let dense = if self.per_synapse { self.outputs() * (self.knots() - 1) } else { self.knots() - 1 };
+        let form = Form::choose(&x.device(), dense, self.outputs());
+        self.forward_in(x, form)
+    }
+
+    /// `forward` in a chosen form: both give the same values and gradients.
+    pub fn forward_in(&self, x: Tensor<2>, form: Form) -> Tensor<2> {
+        match (form, self.per_synapse) {
+            (Form::Dense, false) => self.forward_dense(x),
+            (Form::Dense, true) => self.forward_per_synapse(x),
+            (Form::Gathered, per_synapse) => {
+                let (inputs, knots, outputs) = (self.inputs(), self.knots(), self.outputs());
+                let widths = self.widths();
+                let starts = self.positions().narrow(1, 0, knots - 1);
+                let inverse = widths.clamp_min(1e-12).recip();
+                if per_synapse {
+                    let shape = [inputs, outputs, knots - 1];
+                    pwl_gather::per_synapse(x, starts.reshape(shape), inverse.reshape(shape), self.values.val())
+                } else {
+                    pwl_gather::shared_grid(x, starts, inverse, self.values.val())
+                }
+            }
         }
+    }
+
+    fn forward_dense(&self, x: Tensor<2>) -> Tensor<2> {
         let [batch, inputs] = x.dims();
         let knots = self.knots();
         let widths = self.widths();
@@ -193,9 +219,8 @@ impl PiecewiseLinear {
         let values = self.values.val().swap_dims(1, 2); // [in, out, P]
         sum_of_synapses(x, starts, widths.clamp_min(1e-12).recip(), values)
     }
-
-
 }
+
 
 /// `clamp(z, 0, 1)` whose derivative is the indicator of `0 ≤ z < 1` (right-hand slope at knots).
 fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
@@ -206,11 +231,15 @@ fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
 /// `[in, out, P]`, each synapse with its own sorted grid, duplicates allowed: the reference form
 /// the conformance runner checks. Optional mirror fold of the inputs onto [−1, 1] (the originals'
 /// `anti_periodic`).
-pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>, fold: bool) -> Tensor<2> {
+pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>, fold: bool, form: Form) -> Tensor<2> {
     let [_, _, knots] = positions.dims();
     let x = if fold { super::basis::mirror_fold(x, 2.0) } else { x };
     let starts = positions.clone().narrow(2, 0, knots - 1);
     let widths = positions.narrow(2, 1, knots - 1) - starts.clone();
+    if form == Form::Gathered {
+        // Duplicate knots need no nudge here: the segment index already skips zero-width segments.
+        return pwl_gather::per_synapse(x, starts, widths.clamp_min(1e-30).recip(), values.swap_dims(1, 2));
+    }
     // Zero-width (duplicate) segments act as steps, taken at x ≥ the knot (half-open segments).
     let duplicate = widths.clone().lower_equal_elem(0.0).float();
     let starts = starts - duplicate.mul_scalar(1e-30);
@@ -364,5 +393,42 @@ mod tests {
         let after = host(layer.positions());
         assert_ne!(after[0..6], after[6..12], "the two synapses learned different grids");
         assert!(before.iter().zip(&after).any(|(a, b)| (a - b).abs() > 1e-2), "positions moved");
+    }
+
+    #[test]
+    fn dense_and_gathered_forms_agree_in_values_and_gradients() {
+        let device = Device::flex().autodiff();
+        let mut rng = stream(8, Stream::Init);
+        for (per_synapse, knots) in [(false, 2), (false, 7), (true, 2), (true, 6)] {
+            let (inputs, outputs) = (3, 4);
+            let grids = if per_synapse { inputs * outputs } else { inputs };
+            let logits: Vec<f32> = (0..grids * (knots - 1)).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let vals: Vec<f32> = (0..inputs * knots * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let layer = PiecewiseLinear::from_parts(logits, vals, inputs, knots, outputs, (-1.0, 1.0), true, per_synapse, &device);
+            // Samples inside, outside, on the domain ends and exactly on interior knots.
+            let pos = host(layer.positions());
+            let mut xs: Vec<f32> = (0..30).map(|_| rng.random_range(-1.3..1.3)).collect();
+            xs.extend([-1.0, 1.0, pos[1], pos[knots - 2], pos[pos.len() - 2], 1.0, -1.0, 0.0, -1.0]);
+            let batch = xs.len() / inputs;
+            xs.truncate(batch * inputs);
+            let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+            let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
+            let mut seen = Vec::new();
+            for form in [Form::Dense, Form::Gathered] {
+                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device).require_grad();
+                let y = layer.forward_in(x.clone(), form);
+                let grads = (y.clone() * upstream.clone()).sum().backward();
+                seen.push([
+                    host(y.inner()),
+                    host(x.grad(&grads).unwrap()),
+                    layer.values.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap(),
+                    host(layer.width_logits.grad(&grads).unwrap()),
+                ]);
+            }
+            for (what, (a, b)) in ["y", "dy/dx", "dy/dvalues", "dy/dlogits"].iter().zip(seen[0].iter().zip(&seen[1])) {
+                let worst = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
+                assert!(worst < 1e-5, "{what} per_synapse={per_synapse} knots={knots}: forms differ by {worst}");
+            }
+        }
     }
 }
