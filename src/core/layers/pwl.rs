@@ -14,6 +14,10 @@
 //! forward and backward on every backend — no gather, and so no scatter-add, which browser WebGPU can
 //! only do serially (no f32 atomics). Memory is `batch·in·P`, independent of the output width.
 //!
+//! That dense form is what GPUs run; on burn's CPU backend `forward` uses the gathered form of
+//! `pwl_gather` (segment index, then two knots per synapse) when it does less work
+//! (`Form::choose`). `forward_in` runs either; they agree in values and gradients.
+//!
 //! The ramp is `1 − relu(1 − z) + relu(−z)`: its derivative is the indicator of `0 ≤ z < 1`, so at a
 //! knot the slope of the segment on the *right* is used, as in the original implementation.
 //!
