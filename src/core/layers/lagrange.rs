@@ -108,12 +108,11 @@ impl PiecewisePolynomial {
     }
 
     /// `[batch, in]` → `[batch, out]`, in the form that suits the device: per (sample, input) the
-    /// dense form touches `S·n` basis numbers, the gathered one `n·out` weights — each about four
-    /// times dearer than a knot of the piecewise-linear gather (row selects and a batched matmul of
-    /// tiny matrices; `examples/forms.rs`), so gathered wins only while `out ≤ S`.
+    /// dense form touches `S·n` basis numbers, the gathered one `n·out` weights (gathered while
+    /// `out ≤ S`).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let [outputs, _, _] = self.weights.dims();
-        let form = Form::choose(&x.device(), self.segments * self.n, 4 * self.n * outputs);
+        let form = Form::choose(&x.device(), self.segments * self.n, self.n * outputs);
         self.forward_in(x, form)
     }
 
