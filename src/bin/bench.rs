@@ -31,6 +31,7 @@ fn device(backend: &str) -> Result<(Device, &'static str), String> {
         "vulkan" => Ok((Device::vulkan(burn::tensor::DeviceKind::DefaultDevice), "rust-native-vulkan")),
         #[cfg(feature = "gpu-bench")]
         "webgpu" => Ok((Device::webgpu(burn::tensor::DeviceKind::DefaultDevice), "rust-native-wgsl")),
+        #[cfg(not(feature = "gpu-bench"))]
         "vulkan" | "webgpu" => Err(format!("--backend {backend} needs a build with --features gpu-bench")),
         other => Err(format!("unknown backend {other:?}: cpu, vulkan or webgpu")),
     }
