@@ -14,16 +14,10 @@ fn check_input_gradient(f: impl Fn(Tensor<2>) -> Tensor<2>, device: &Device) {
     let x = Tensor::<2>::from_data(TensorData::new(XS.to_vec(), [4, 2]), device).require_grad();
     let grads = f(x.clone()).sum().backward();
     let auto = x.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
-    let h = 1e-3f32;
-    for i in 0..XS.len() {
-        let shifted = |d: f32| {
-            let mut v = XS.to_vec();
-            v[i] += d;
-            f(Tensor::<2>::from_data(TensorData::new(v, [4, 2]), device)).sum().into_data().try_to_vec::<f32>().unwrap()[0]
-        };
-        let numeric = (shifted(h) - shifted(-h)) / (2.0 * h);
-        assert!((auto[i] - numeric).abs() < 2e-2 * (1.0 + numeric.abs()), "x[{i}]: autodiff {} vs finite difference {numeric}", auto[i]);
-    }
+    let total = |v: &[f32]| {
+        f(Tensor::<2>::from_data(TensorData::new(v.to_vec(), [4, 2]), device)).sum().into_data().try_to_vec::<f32>().unwrap()[0]
+    };
+    agrees_with_central_differences("x", &auto, &XS, 2e-2, total);
 }
 
 #[test]
@@ -68,19 +62,21 @@ fn per_synapse_knot_gradients_match_finite_differences() {
     let grads = (y * Tensor::<2>::from_data(TensorData::new(w, [4, 2]), &device)).sum().backward();
     let auto_l = layer.width_logits.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
     let auto_v = layer.values.grad(&grads).unwrap().into_data().try_to_vec::<f32>().unwrap();
+    let logit_total = |l: &[f32]| total(l, &values);
+    let value_total = |v: &[f32]| total(&logits, v);
+    agrees_with_central_differences("logit", &auto_l, &logits, 2e-2, logit_total);
+    agrees_with_central_differences("value", &auto_v, &values, 1e-2, value_total);
+}
+
+/// Every entry of `auto` (an autodiff gradient of `f` at `params`) within `tolerance·(1 + |numeric|)`
+/// of the central difference with step 1e-3.
+fn agrees_with_central_differences(what: &str, auto: &[f32], params: &[f32], tolerance: f32, f: impl Fn(&[f32]) -> f32) {
     let h = 1e-3f32;
-    for k in 0..logits.len() {
-        let (mut up, mut down) = (logits.clone(), logits.clone());
+    for k in 0..params.len() {
+        let (mut up, mut down) = (params.to_vec(), params.to_vec());
         up[k] += h;
         down[k] -= h;
-        let numeric = (total(&up, &values) - total(&down, &values)) / (2.0 * h);
-        assert!((auto_l[k] - numeric).abs() < 2e-2 * (1.0 + numeric.abs()), "logit {k}: {} vs {numeric}", auto_l[k]);
-    }
-    for k in 0..values.len() {
-        let (mut up, mut down) = (values.clone(), values.clone());
-        up[k] += h;
-        down[k] -= h;
-        let numeric = (total(&logits, &up) - total(&logits, &down)) / (2.0 * h);
-        assert!((auto_v[k] - numeric).abs() < 1e-2 * (1.0 + numeric.abs()), "value {k}: {} vs {numeric}", auto_v[k]);
+        let numeric = (f(&up) - f(&down)) / (2.0 * h);
+        assert!((auto[k] - numeric).abs() < tolerance * (1.0 + numeric.abs()), "{what} {k}: {} vs {numeric}", auto[k]);
     }
 }

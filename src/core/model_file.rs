@@ -77,7 +77,7 @@ fn check(snap: &Snapshot) -> Result<(), String> {
                 if *knots < 2 || *knots > MAX_PER_SYNAPSE || !(domain.0 < domain.1) {
                     return bad("knots or domain");
                 }
-                let grids = if *per_synapse { inputs.saturating_mul(*outputs) } else { *inputs };
+                let grids = crate::core::layers::pwl::grid_count(*inputs, *outputs, *per_synapse);
                 let ok = width_logits.len() == grids.saturating_mul(knots - 1)
                     && values.len() == inputs.saturating_mul(*knots).saturating_mul(*outputs);
                 (*inputs, *outputs, ok, width_logits.iter().chain(values).collect())

@@ -68,7 +68,7 @@ impl NetworkSpec {
             .enumerate()
             .map(|(l, w)| match self.family {
                 Family::Pwl { knots, learn_positions, per_synapse } => {
-                    let grids = if per_synapse { w[0] * w[1] } else { w[0] };
+                    let grids = crate::core::layers::pwl::grid_count(w[0], w[1], per_synapse);
                     w[0] * knots * w[1] + if learn_positions { grids * (knots - 2) } else { 0 }
                 }
                 Family::Mlp { bias, .. } => w[0] * w[1] + if bias { w[1] } else { 0 },

@@ -94,8 +94,7 @@ impl PiecewiseLinear {
                 }
             }
         }
-        let grids = if per_synapse { inputs * outputs } else { inputs };
-        let logits = vec![0.0f32; grids * (knots - 1)];
+        let logits = vec![0.0f32; grid_count(inputs, outputs, per_synapse) * (knots - 1)];
         Self::from_parts(logits, values, inputs, knots, outputs, domain, learn_positions, per_synapse, device)
     }
 
@@ -112,7 +111,7 @@ impl PiecewiseLinear {
         per_synapse: bool,
         device: &Device,
     ) -> Self {
-        let grids = if per_synapse { inputs * outputs } else { inputs };
+        let grids = grid_count(inputs, outputs, per_synapse);
         let mut cumulate = vec![0.0f32; (knots - 1) * knots];
         for j in 0..knots - 1 {
             for k in j + 1..knots {
@@ -167,10 +166,21 @@ impl PiecewiseLinear {
 
     /// Knot positions `[grids, P]`, sorted, first = lo, last = hi.
     pub fn positions(&self) -> Tensor<2> {
-        self.widths().matmul(self.cumulate.clone()).add_scalar(self.lo)
+        self.positions_of(self.widths())
     }
 
-    /// `[batch, in]` → `[batch, out]`, in the form that suits the device (`Form::for_device`).
+    fn positions_of(&self, widths: Tensor<2>) -> Tensor<2> {
+        widths.matmul(self.cumulate.clone()).add_scalar(self.lo)
+    }
+
+    /// Segment starts and inverse widths, both `[grids, P−1]`, from one softmax of the logits.
+    fn segments(&self) -> (Tensor<2>, Tensor<2>) {
+        let widths = self.widths();
+        let starts = self.positions_of(widths.clone()).narrow(1, 0, self.knots() - 1);
+        (starts, widths.clamp_min(1e-12).recip())
+    }
+
+    /// `[batch, in]` → `[batch, out]`, in the form that suits the device (`Form::choose`).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         // Gathered work per (sample, input): `out` numbers; dense: `P−1` ramps (per synapse: `out·(P−1)`).
         let dense = if self.per_synapse { self.outputs() * (self.knots() - 1) } else { self.knots() - 1 };
@@ -180,32 +190,28 @@ impl PiecewiseLinear {
 
     /// `forward` in a chosen form: both give the same values and gradients.
     pub fn forward_in(&self, x: Tensor<2>, form: Form) -> Tensor<2> {
-        match (form, self.per_synapse) {
-            (Form::Dense, false) => self.forward_dense(x),
-            (Form::Dense, true) => self.forward_per_synapse(x),
-            (Form::Gathered, per_synapse) => {
-                let (inputs, knots, outputs) = (self.inputs(), self.knots(), self.outputs());
-                let widths = self.widths();
-                let starts = self.positions().narrow(1, 0, knots - 1);
-                let inverse = widths.clamp_min(1e-12).recip();
-                if per_synapse {
-                    let shape = [inputs, outputs, knots - 1];
-                    pwl_gather::per_synapse(x, starts.reshape(shape), inverse.reshape(shape), self.values.val())
-                } else {
-                    pwl_gather::shared_grid(x, starts, inverse, self.values.val())
-                }
-            }
+        let (starts, inverse) = self.segments();
+        if !self.per_synapse {
+            return match form {
+                Form::Dense => self.forward_dense(x, starts, inverse),
+                Form::Gathered => pwl_gather::shared_grid(x, starts, inverse, self.values.val()),
+            };
+        }
+        let shape = [self.inputs(), self.outputs(), self.knots() - 1];
+        let (starts, inverse) = (starts.reshape(shape), inverse.reshape(shape));
+        match form {
+            // Every synapse's ramps against its own grid.
+            Form::Dense => sum_of_synapses(x, starts, inverse, self.values.val().swap_dims(1, 2)),
+            Form::Gathered => pwl_gather::per_synapse(x, starts, inverse, self.values.val()),
         }
     }
 
-    fn forward_dense(&self, x: Tensor<2>) -> Tensor<2> {
+    /// The shared-grid dense form: ramp basis times value increments.
+    fn forward_dense(&self, x: Tensor<2>, starts: Tensor<2>, inverse_widths: Tensor<2>) -> Tensor<2> {
         let [batch, inputs] = x.dims();
         let knots = self.knots();
-        let widths = self.widths();
-        let starts = self.positions().narrow(1, 0, knots - 1);
         // Ramps u_k for the P−1 segments: [batch, in, P−1].
-        let z = (x.unsqueeze_dim::<3>(2) - starts.unsqueeze_dim::<3>(0))
-            * widths.clamp_min(1e-12).recip().unsqueeze_dim::<3>(0);
+        let z = (x.unsqueeze_dim::<3>(2) - starts.unsqueeze_dim::<3>(0)) * inverse_widths.unsqueeze_dim::<3>(0);
         let basis = ramp(z).reshape([batch, inputs * (knots - 1)]);
         // The constant v_0 of every synapse is added once per output instead of through a column
         // of ones in the basis: one big concatenation (and its backward slice) fewer per step.
@@ -214,17 +220,13 @@ impl PiecewiseLinear {
         let increments = v.clone().narrow(1, 1, knots - 1) - v.narrow(1, 0, knots - 1);
         basis.matmul(increments.reshape([inputs * (knots - 1), self.outputs()])) + first
     }
-
-    /// The per-synapse form: every synapse's ramps against its own grid.
-    fn forward_per_synapse(&self, x: Tensor<2>) -> Tensor<2> {
-        let (inputs, knots, outputs) = (self.inputs(), self.knots(), self.outputs());
-        let widths = self.widths().reshape([inputs, outputs, knots - 1]);
-        let starts = self.positions().reshape([inputs, outputs, knots]).narrow(2, 0, knots - 1);
-        let values = self.values.val().swap_dims(1, 2); // [in, out, P]
-        sum_of_synapses(x, starts, widths.clamp_min(1e-12).recip(), values)
-    }
 }
 
+/// Number of knot grids of a layer: one per input, or one per synapse. Saturating, so sizes read
+/// from a file cannot overflow.
+pub fn grid_count(inputs: usize, outputs: usize, per_synapse: bool) -> usize {
+    if per_synapse { inputs.saturating_mul(outputs) } else { inputs }
+}
 
 /// `clamp(z, 0, 1)` whose derivative is the indicator of `0 ≤ z < 1` (right-hand slope at knots).
 fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {

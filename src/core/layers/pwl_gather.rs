@@ -37,12 +37,9 @@ pub fn shared_grid(x: Tensor<2>, starts: Tensor<2>, inverse_widths: Tensor<2>, v
     let start = starts.reshape([inputs * segments]).select(0, grid_row.clone()).reshape([batch, inputs]);
     let inverse = inverse_widths.reshape([inputs * segments]).select(0, grid_row).reshape([batch, inputs]);
     let t = unit_clamp((x - start) * inverse).unsqueeze_dim::<3>(2); // [batch, in, 1]
-    // Values as rows [in·P, out]: row i·P + k.
+    // Values as rows [in·P, out]: knot k of input i is row i·P + k, the next knot the next row.
     let left_row = (input.mul_scalar(knots as i64) + k).reshape([batch * inputs]);
-    let table = values.reshape([inputs * knots, outputs]);
-    let left = table.clone().select(0, left_row.clone()).reshape([batch, inputs, outputs]);
-    let right = table.select(0, left_row.add_scalar(1)).reshape([batch, inputs, outputs]);
-    (left.clone() + t * (right - left)).sum_dim(1).reshape([batch, outputs])
+    interpolate(values.reshape([inputs * knots, outputs]), left_row, 1, t, [batch, inputs, outputs])
 }
 
 /// A grid per synapse: `x [batch, in]`, starts and inverse widths `[in, out, P−1]`, values
@@ -63,11 +60,17 @@ pub fn per_synapse(x: Tensor<2>, starts: Tensor<3>, inverse_widths: Tensor<3>, v
     let start = starts.reshape([inputs * outputs * segments]).select(0, grid_row.clone());
     let inverse = inverse_widths.reshape([inputs * outputs * segments]).select(0, grid_row);
     let t = unit_clamp((x.reshape([batch, inputs, 1]) - start.reshape([batch, inputs, outputs])) * inverse.reshape([batch, inputs, outputs]));
-    // v[i, k, o] sits at (i·P + k)·out + o of the flattened values.
-    let left_at = ((input.mul_scalar(knots as i64) + k).mul_scalar(outputs as i64) + output).reshape([flat]);
-    let table = values.reshape([inputs * knots * outputs]);
-    let left = table.clone().select(0, left_at.clone()).reshape([batch, inputs, outputs]);
-    let right = table.select(0, left_at.add_scalar(outputs as i64)).reshape([batch, inputs, outputs]);
+    // One value per row: v[i, k, o] is row (i·P + k)·out + o, the next knot `out` rows on.
+    let left_row = ((input.mul_scalar(knots as i64) + k).mul_scalar(outputs as i64) + output).reshape([flat]);
+    interpolate(values.reshape([inputs * knots * outputs, 1]), left_row, outputs, t, [batch, inputs, outputs])
+}
+
+/// `Σ_i (v_left + t·(v_right − v_left))` → `[batch, out]`: `v_left` are the `table` rows at
+/// `left_row`, `v_right` the rows `step` further on, both reshaped to `[batch, in, out]`; `t`
+/// broadcasts against that shape.
+fn interpolate(table: Tensor<2>, left_row: Tensor<1, Int>, step: usize, t: Tensor<3>, [batch, inputs, outputs]: [usize; 3]) -> Tensor<2> {
+    let left = table.clone().select(0, left_row.clone()).reshape([batch, inputs, outputs]);
+    let right = table.select(0, left_row.add_scalar(step as i64)).reshape([batch, inputs, outputs]);
     (left.clone() + t * (right - left)).sum_dim(1).reshape([batch, outputs])
 }
 
