@@ -2,24 +2,20 @@
 //! original implementations, printed as the same JSON lines. They run on any `Device`, natively
 //! (`cargo xtask bench` / the `bench` binary) and in the browser (the page's `#bench` mode).
 //!
-//! Timing: burn records work lazily, so a timed run ends with a read of the loss, which forces
-//! every recorded step to finish before the clock stops.
+//! They time the page's own training loop, `core::run::Run::advance` (per-step loss reads,
+//! checkpoints and all), not a copy of it. `advance` ends each piece of work with a read of the
+//! losses, which forces every recorded step to finish before the clock stops.
 
 use std::future::Future;
 
-use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams};
-use burn::tensor::{Device, Tensor, TensorData};
-use rand::Rng;
+use burn::tensor::Device;
 
 use crate::core::data::picture::axis;
-use crate::core::layers::basis::max_abs;
-use crate::core::layers::lagrange::{Continuity, PiecewisePolynomial};
-use crate::core::layers::PiecewiseLinear;
-use crate::core::network::{lagrange_lines, Family, Network, NetworkSpec, Normalization};
-use crate::core::rng::{stream, Stream};
+use crate::core::layers::lagrange::Continuity;
+use crate::core::network::{Family, Network, NetworkSpec, Normalization};
+use crate::core::run::{Problem, Run, Schedule};
 use crate::core::snapshot::read;
-use crate::core::train::{column, mse};
+use crate::core::train::{OptimizerKind, Rows, TrainConfig, Trainer};
 
 /// Where the time comes from and how to let the host breathe (a no-op natively; a macrotask in
 /// the browser, so the page and the test driver stay responsive during a long run).
@@ -57,38 +53,41 @@ impl Outcome {
     }
 }
 
-/// Adam steps on a full batch: 5 warm-up steps, then `steps` timed ones.
-async fn timed_full_batch<M: Module + Clone>(
-    mut model: M,
-    forward: impl Fn(&M, Tensor<2>) -> Tensor<2>,
-    x: Tensor<2>,
-    y: Tensor<2>,
-    steps: usize,
-    lr: f64,
-    host: &impl Host,
-) -> Result<(f64, f64), String> {
-    let mut optim = AdamConfig::new().init();
-    let mut step = |model: M| -> (M, Tensor<1>) {
-        let loss = mse(forward(&model, x.clone()), y.clone());
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        (optim.step(lr, model, grads), loss.detach())
-    };
-    for _ in 0..5 {
-        model = step(model).0;
-    }
-    read(forward(&model, x.clone()).detach()).await?;
+/// A run of `spec` (initialised from seed 0) on a bare training set, with Adam.
+async fn run_of(spec: &NetworkSpec, rows: Rows, lr: f64, batch: usize, device: &Device) -> Result<Run, String> {
+    let net = Network::new(spec, 0, device);
+    let config = TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: lr, batch, seed: 0 };
+    Run::start(Trainer::new(net, rows, config, device), Problem::Rows, Schedule::default(), 0).await
+}
+
+/// 5 warm-up steps, then `steps` timed ones, in pieces of 100 with a pause for the host between.
+async fn timed(run: &mut Run, steps: u64, host: &impl Host) -> Result<(f64, f64), String> {
+    run.advance(5).await?;
     let t0 = host.now_s();
-    let mut last = None;
-    for i in 0..steps {
-        let (m, loss) = step(model);
-        model = m;
-        last = Some(loss);
-        if i % 100 == 99 {
-            host.pause().await;
+    let mut loss = None;
+    let mut done = 0;
+    while done < steps {
+        let piece = (steps - done).min(100);
+        let out = run.advance(piece).await?;
+        if let Some(d) = out.diverged {
+            return Err(format!("the benchmark diverged: {}", d.why));
         }
+        loss = out.last_loss.or(loss);
+        done += piece;
+        host.pause().await;
     }
-    let loss = read(last.ok_or("no steps")?).await?[0] as f64;
-    Ok((steps as f64 / (host.now_s() - t0).max(1e-9), loss))
+    let elapsed = (host.now_s() - t0).max(1e-9);
+    Ok((steps as f64 / elapsed, loss.ok_or("no steps")? as f64))
+}
+
+fn pwl_spec(knots: usize, widths: Vec<usize>) -> NetworkSpec {
+    NetworkSpec {
+        family: Family::Pwl { knots, learn_positions: false, per_synapse: false },
+        widths,
+        input_domain: (-1.0, 1.0),
+        normalization: Normalization::None,
+        input_segments: None,
+    }
 }
 
 /// 1 → 1 piecewise linear, 16 knots (fixed, uniform, as the original's adaptive layer), 256
@@ -96,9 +95,8 @@ async fn timed_full_batch<M: Module + Clone>(
 pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, String> {
     let xs = axis(256);
     let ys: Vec<f32> = xs.iter().map(|x| (3.0 * x).sin()).collect();
-    let layer = PiecewiseLinear::new(1, 1, 16, (-1.0, 1.0), false, false, &mut stream(0, Stream::Init), device);
-    let (sps, loss) =
-        timed_full_batch(layer, |m, x| m.forward(x), column(&xs, device), column(&ys, device), 500, 0.05, host).await?;
+    let mut run = run_of(&pwl_spec(16, vec![1, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.05, 0, device).await?;
+    let (sps, loss) = timed(&mut run, 500, host).await?;
     Ok(Outcome { workload: "fit1d_tiny", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
 }
 
@@ -106,16 +104,8 @@ pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, St
 pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, String> {
     let xs = axis(1024);
     let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
-    let spec = NetworkSpec {
-        family: Family::Pwl { knots: 32, learn_positions: false, per_synapse: false },
-        widths: vec![1, 16, 1],
-        input_domain: (-1.0, 1.0),
-        normalization: Normalization::None,
-        input_segments: None,
-    };
-    let net = Network::new(&spec, 0, device);
-    let (sps, loss) =
-        timed_full_batch(net, |m, x| m.forward(x), column(&xs, device), column(&ys, device), 300, 0.01, host).await?;
+    let mut run = run_of(&pwl_spec(32, vec![1, 16, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.01, 0, device).await?;
+    let (sps, loss) = timed(&mut run, 300, host).await?;
     Ok(Outcome { workload: "fit1d_mlp", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
 }
 
@@ -128,58 +118,38 @@ pub fn rings_image(size: usize) -> (Vec<f32>, Vec<f32>) {
 
 /// The seed's implicit-image layout: 2 → 40 continuous (n = 3, 100 segments) → max-abs → 40 → 3
 /// (n = 3, 2 segments).
-#[derive(Module, Debug)]
-pub struct RingsNet {
-    a: PiecewisePolynomial,
-    b: PiecewisePolynomial,
-}
-
-impl RingsNet {
-    pub fn new(device: &Device) -> Self {
-        let mut rng = stream(0, Stream::Init);
-        RingsNet {
-            a: lagrange_lines(2, 40, 3, 100, Continuity::Continuous, &mut rng, device),
-            b: lagrange_lines(40, 3, 3, 2, Continuity::Continuous, &mut rng, device),
-        }
-    }
-
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.b.forward(max_abs(self.a.forward(x), 1e-6))
+pub fn rings_spec() -> NetworkSpec {
+    NetworkSpec {
+        family: Family::Lagrange { n: 3, segments: 2, continuity: Continuity::Continuous },
+        widths: vec![2, 40, 3],
+        input_domain: (-1.0, 1.0),
+        normalization: Normalization::MaxAbs,
+        input_segments: Some(100),
     }
 }
 
-/// Train on random batches of 1024 pixels for `seconds`; full-image PSNR every 200 steps.
+/// Train on batches of 1024 pixels for `seconds`; full-image PSNR every 200 steps.
 pub async fn implicit_rings(device: &Device, host: &impl Host, seconds: f64) -> Result<Outcome, String> {
-    let size = 128;
-    let (coords, rgb) = rings_image(size);
-    let pixels = size * size;
-    let all_x = Tensor::<2>::from_data(TensorData::new(coords.clone(), [pixels, 2]), device);
-    let all_y = Tensor::<2>::from_data(TensorData::new(rgb.clone(), [pixels, 3]), device);
-    let mut model = RingsNet::new(device);
-    let mut optim = AdamConfig::new().init();
-    let mut rng = stream(0, Stream::Batch);
+    let (coords, rgb) = rings_image(128);
+    let rows = Rows { x: coords.clone(), y: rgb.clone(), inputs: 2, outputs: 3 };
+    let mut run = run_of(&rings_spec(), rows, 1e-3, 1024, device).await?;
     let psnr = |mse: f64| 10.0 * (1.0 / mse.max(1e-12)).log10();
-    let full_mse = |m: &RingsNet| mse(m.valid().forward(all_x.clone().detach()), all_y.clone().detach());
-    let (t0, mut steps, mut reached) = (host.now_s(), 0usize, None);
+    let full_mse = |run: &Run| run.trainer().loss_on(&coords, &rgb).ok_or("no pixels");
+    let (t0, mut reached) = (host.now_s(), None);
+    let start = run.steps();
     while host.now_s() - t0 < seconds {
-        let idx: Vec<usize> = (0..1024).map(|_| rng.random_range(0..pixels)).collect();
-        let bx: Vec<f32> = idx.iter().flat_map(|&i| [coords[2 * i], coords[2 * i + 1]]).collect();
-        let by: Vec<f32> = idx.iter().flat_map(|&i| [rgb[3 * i], rgb[3 * i + 1], rgb[3 * i + 2]]).collect();
-        let x = Tensor::<2>::from_data(TensorData::new(bx, [1024, 2]), device);
-        let y = Tensor::<2>::from_data(TensorData::new(by, [1024, 3]), device);
-        let loss = mse(model.forward(x), y);
-        let grads = GradientsParams::from_grads(loss.backward(), &model);
-        model = optim.step(1e-3, model, grads);
-        steps += 1;
-        if steps % 200 == 0 {
-            let m = read(full_mse(&model)).await?[0] as f64;
-            if reached.is_none() && psnr(m) >= 25.0 {
-                reached = Some(host.now_s() - t0);
-            }
-            host.pause().await;
+        let out = run.advance(200).await?;
+        if let Some(d) = out.diverged {
+            return Err(format!("the benchmark diverged: {}", d.why));
         }
+        let m = read(full_mse(&run)?).await?[0] as f64;
+        if reached.is_none() && psnr(m) >= 25.0 {
+            reached = Some(host.now_s() - t0);
+        }
+        host.pause().await;
     }
-    let m = read(full_mse(&model)).await?[0] as f64;
     let elapsed = host.now_s() - t0;
+    let m = read(full_mse(&run)?).await?[0] as f64;
+    let steps = run.steps() - start;
     Ok(Outcome { workload: "implicit_rings_128", steps_per_s: steps as f64 / elapsed, final_mse: None, psnr_db: Some(psnr(m)), seconds_to_25db: reached })
 }

@@ -165,8 +165,8 @@ pub const STEPS: &[LessonStep] = &[
     LessonStep {
         chapter: NEURONS,
         title: "Noise, and fitting it",
-        text: "The points scatter around a straight line (green). The wide network from before trains on them.",
-        predict: "Will the blue curve follow the green line or the points?",
+        text: "The points scatter around a gentle wave (green: the line y = x with a small sine added), with noise of 0.3. The wide network from before trains on them.",
+        predict: "Will the blue curve follow the green wave or the points?",
         explain: "The points: a flexible network also learns the noise. Watch the two losses: training loss keeps falling while test loss stops improving or rises — overfitting.",
         steps: 600,
         setup: |e| {
@@ -181,13 +181,13 @@ pub const STEPS: &[LessonStep] = &[
     LessonStep {
         chapter: NEURONS,
         title: "A straight line ignores the noise",
-        text: "The same kind of noisy data, and the humblest model: one neuron with a bias.",
+        text: "The same noisy data, and the humblest model: one neuron with a bias — a straight line.",
         predict: "Which will have the better test loss: this line, or the 120 neurons?",
-        explain: "The line cannot bend, so it cannot chase the noise: it finds the trend. Too little flexibility underfits, too much overfits; the right amount depends on the data.",
+        explain: "The line cannot bend, so it cannot chase the noise: its training and test losses stay close, and it finds the trend. It also misses the gentle wave: too little flexibility underfits, too much overfits; the right amount depends on the data.",
         steps: 200,
         setup: |e| {
             e.dataset = "noisy".into();
-            e.noise = 0.2;
+            e.noise = 0.3;
             e.bias = true;
         },
     },

@@ -6,14 +6,11 @@ use rand::seq::IndexedRandom;
 use rand::Rng;
 
 use crate::core::experiment::{Experiment, Kind, IMAGE_NAMES};
+use crate::core::link::KEYS;
 use crate::core::rng::{stream, Stream};
 
-/// Pieces real links are made of, so random links reach deep into the decoder.
-const KEYS: [&str; 39] = [
-    "v", "kind", "dataset", "formula", "points", "noise", "test", "net", "width", "depth", "knots", "learnknots", "synapseknots", "n",
-    "segments", "insegments", "norm", "act", "bias", "grow", "maxknots", "move", "opt", "lr", "batch", "seed", "iseed",
-    "bseed", "backend", "step", "image", "res", "rot", "lesson", "hide", "present", "zzz", "", "%",
-];
+/// Keys that are not in the link table, next to those that are.
+const STRANGE_KEYS: [&str; 3] = ["zzz", "", "%"];
 const VALUES: [&str; 32] = [
     "1", "0", "-1", "2", "1e9", "NaN", "inf", "-0", "0.5", "99999999999999999999999", "fit1d", "image", "field", "sine",
     "spiral", "upload", "pwl", "mlp", "continuous", "fourier", "relu", "adam", "lion", "cpu", "webgpu", "sin(3*x)",
@@ -31,7 +28,8 @@ fn random_link(rng: &mut impl Rng) -> String {
         if i > 0 {
             out.push('&');
         }
-        out.push_str(KEYS.choose(rng).unwrap());
+        let key = rng.random_range(0..KEYS.len() + STRANGE_KEYS.len());
+        out.push_str(KEYS.get(key).map_or_else(|| STRANGE_KEYS[key - KEYS.len()], |k| k.name));
         if rng.random_bool(0.9) {
             out.push('=');
         }

@@ -77,6 +77,15 @@ impl Rows {
     }
 }
 
+/// Where the mini-batch order stands: with the weights and the step count, everything the next
+/// step depends on. A run keeps it in its checkpoints so that rolling back replays exactly.
+#[derive(Clone, Debug)]
+pub struct BatchState {
+    order: Vec<usize>,
+    cursor: usize,
+    rng: ChaCha8Rng,
+}
+
 /// Drives a network through optimisation steps on a data set of rows.
 pub struct Trainer {
     net: Network,
@@ -142,14 +151,11 @@ impl Trainer {
         &self.rows
     }
 
-    /// The same training set and batch order with `net` (the weights of step `steps`) on another
-    /// device (after a GPU failure); the optimiser starts afresh there.
-    pub fn moved_to(&self, net: Network, steps: u64, device: &Device) -> Trainer {
+    /// The same training set with `net` (the weights of step `steps`) and the batch order of
+    /// that step on another device (after a GPU failure); the optimiser starts afresh there.
+    pub fn moved_to(&self, net: Network, steps: u64, batch: BatchState, device: &Device) -> Trainer {
         let mut moved = Trainer::new(net, self.rows.clone(), self.config.clone(), device);
-        moved.order = self.order.clone();
-        moved.cursor = self.cursor;
-        moved.batch_rng = self.batch_rng.clone();
-        moved.steps = steps;
+        moved.restore(moved.net.clone(), steps, batch);
         moved
     }
 
@@ -165,6 +171,19 @@ impl Trainer {
     /// Change the learning rate without resetting anything (the optimiser state is kept).
     pub fn set_learning_rate(&mut self, lr: f64) {
         self.config.learning_rate = lr;
+    }
+
+    pub fn batch_state(&self) -> BatchState {
+        BatchState { order: self.order.clone(), cursor: self.cursor, rng: self.batch_rng.clone() }
+    }
+
+    /// Go back to `net` at step `steps` with the batch order of that step (a rollback); the
+    /// optimiser starts afresh, as in `replace_network`.
+    pub fn restore(&mut self, net: Network, steps: u64, batch: BatchState) {
+        self.replace_network(net, steps);
+        if batch.order.len() == self.order.len() {
+            (self.order, self.cursor, self.batch_rng) = (batch.order, batch.cursor, batch.rng);
+        }
     }
 
     /// Replace the network (e.g. restored weights) and start the optimiser state afresh: its
@@ -255,29 +274,4 @@ impl Trainer {
 
 pub fn mse(pred: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
     (pred - target).square().mean()
-}
-
-/// Why training must stop, if it must: the loss is not a number, or it exploded.
-pub fn divergence(loss: f32, best: f32) -> Option<String> {
-    if !loss.is_finite() {
-        return Some("the loss became NaN or infinite — the learning rate is probably too high".into());
-    }
-    if best.is_finite() && loss > 1e4 * best.max(1e-6) && loss > 1e3 {
-        return Some(format!("the loss exploded to {loss:.3e} — the learning rate is probably too high"));
-    }
-    None
-}
-
-#[cfg(test)]
-mod tests {
-    use super::divergence;
-
-    #[test]
-    fn divergence_is_caught_and_normal_noise_is_not() {
-        assert!(divergence(f32::NAN, 0.1).is_some());
-        assert!(divergence(f32::INFINITY, 0.1).is_some());
-        assert!(divergence(5e3, 0.01).is_some());
-        assert!(divergence(0.2, 0.01).is_none(), "a bumpy loss is not a divergence");
-        assert!(divergence(0.5, f32::INFINITY).is_none(), "the first loss is never a divergence");
-    }
 }

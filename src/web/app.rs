@@ -9,7 +9,7 @@ use super::image_lab::ImageStage;
 use super::diagram::NetworkDiagram;
 use super::export::ExportPanel;
 use super::share::SharePanel;
-use super::state::Ui;
+use super::state::{Busy, Ui};
 use super::lesson::{self, LessonPanel};
 use super::{driver, plot, session, url};
 use crate::core::experiment::{Experiment, Kind};
@@ -78,18 +78,26 @@ pub fn App() -> impl IntoView {
     let (exp, notices) = url::read();
     let train_to_step = exp.step > 0;
     let ui = Ui::new(exp, notices);
+    let loading = Busy::new(ui);
     spawn_local(async move {
         session::rebuild(ui).await;
         if train_to_step {
             ui.running.set(true);
         }
+        drop(loading);
+    });
+    // Every new frame counts (`data-frames`).
+    Effect::new(move |_| {
+        ui.frame.track();
+        ui.frames.update(|n| *n += 1);
     });
     spawn_local(driver::run(ui));
     url::follow_history(ui);
     lesson::listen_keys(ui);
     let kind = move || ui.exp.with(|e| e.kind);
     view! {
-        <div class="app" class:presenter=move || ui.exp.with(|e| e.present)>
+        <div class="app" class:presenter=move || ui.exp.with(|e| e.present)
+            data-frames=move || ui.frames.get() data-idle=move || ui.idle().to_string()>
         <header>
             <h1>"Piecewise Playground"</h1>
             <p class="tagline">"Every synapse is a learnable function. Train a small network live, right here."</p>

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use super::{driver, image_lab, pictures, schedules, session};
+use super::{driver, image_lab, pictures, session, structure};
 use super::state::Ui;
 use crate::core::data::{Formula, Target1d};
 use crate::core::data::field;
@@ -226,7 +226,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
                 {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
-                    on:click=move |_| spawn_local(schedules::insert_knot(ui))>"Insert knot where the error is largest"</button>
+                    on:click=move |_| spawn_local(structure::insert_knot(ui))>"Insert knot where the error is largest"</button>
             </Show>
             <Show when=move || ui.exp.with(|e| e.net.uses_n())>
                 {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
@@ -235,9 +235,9 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
                 <div class="buttons">
                     <button data-testid="h-refine" title="Split every segment in two; the function does not change"
-                        on:click=move |_| spawn_local(schedules::refine(ui, Refinement::H))>"h-refine"</button>
+                        on:click=move |_| spawn_local(structure::refine(ui, Refinement::H))>"h-refine"</button>
                     <button data-testid="p-refine" title="One more point per segment; the function does not change"
-                        on:click=move |_| spawn_local(schedules::refine(ui, Refinement::P))>"p-refine"</button>
+                        on:click=move |_| spawn_local(structure::refine(ui, Refinement::P))>"p-refine"</button>
                 </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>

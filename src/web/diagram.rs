@@ -199,14 +199,32 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
         });
         picked.set(best);
     };
+    // Where each drawn synapse's glyph is, in canvas pixels ("layer,input,output,x,y;…"): what
+    // the page itself uses to hit-test clicks, published for tests and assistive scripts.
+    let midpoints = move || {
+        ui.frame.with(|f| {
+            let layout = Layout::new(&f.diagram);
+            let mut out = Vec::new();
+            for (l, c) in f.diagram.iter().enumerate() {
+                for i in 0..c.inputs.min(MAX_NODES) {
+                    for j in 0..c.outputs.min(MAX_NODES) {
+                        let (x, y) = layout.midpoint((l, i, j));
+                        out.push(format!("{l},{i},{j},{x:.1},{y:.1}"));
+                    }
+                }
+            }
+            out.join(";")
+        })
+    };
     let caption = move || {
         picked.get().map(|(l, i, j)| format!("Layer {}: input {} → neuron {} (relative to its value at the middle of the interval)", l + 1, i + 1, j + 1))
     };
     view! {
         <canvas node_ref=canvas data-testid="diagram" width="760" height="160" class="diagram" on:click=on_click
+            data-synapse-midpoints=midpoints
             aria-label="The network: nodes in columns, one link per synapse; click a link to see its function"></canvas>
         <Show when=move || picked.get().is_some()>
-            <p class="hint">{caption}</p>
+            <p class="hint" data-testid="synapse-caption">{caption}</p>
             <canvas node_ref=large data-testid="synapse-large" width="560" height="220" aria-label="The selected synapse's function; orange ticks are knots"></canvas>
         </Show>
         <Show when=move || ui.frame.with(|f| f.diagram.is_empty())>

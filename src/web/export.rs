@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::session::{self, with_session};
-use super::state::Ui;
+use super::state::{Busy, Ui};
 use super::url;
 use crate::core::experiment::Kind;
 use crate::core::model_file;
@@ -59,7 +59,7 @@ fn main_canvas(ui: Ui) -> Option<web_sys::HtmlCanvasElement> {
 }
 
 async fn export_model(ui: Ui) -> Result<(), String> {
-    let (net, steps) = with_session(|s| (s.trainer.network().clone(), s.trainer.steps())).ok_or("nothing to export yet")?;
+    let (net, steps) = with_session(|s| (s.run.network().clone(), s.run.steps())).ok_or("nothing to export yet")?;
     let snap = Snapshot::take(&net).await?;
     let text = model_file::export(&ui.exp.get_untracked(), steps, &snap);
     download(&text_blob(&text, "application/json")?, "piecewise-model.json")
@@ -68,6 +68,7 @@ async fn export_model(ui: Ui) -> Result<(), String> {
 /// Load a model file: its experiment (data, settings) is opened, then its weights replace the
 /// fresh ones. A bad file changes nothing.
 async fn import_model(ui: Ui, file: web_sys::File) -> Result<(), String> {
+    let _busy = Busy::new(ui);
     if file.size() as usize > model_file::MAX_BYTES {
         return Err(format!("“{}” is too large to be a model file", file.name()));
     }
@@ -80,15 +81,10 @@ async fn import_model(ui: Ui, file: web_sys::File) -> Result<(), String> {
         url::push(&ui.exp.get_untracked());
     }
     session::rebuild(ui).await;
+    let parameters = snap.spec.parameter_count();
     let loaded = with_session(|s| {
-        let net = snap.restore(&s.backend.device);
-        s.trainer.replace_network(net, steps);
-        s.last_good = Some((snap.clone(), steps));
-        s.pending = None;
-        s.history.clear();
-        s.test_history.clear();
-        s.quality_history.clear();
-        snap.spec.parameter_count()
+        s.run.load_weights(snap, steps);
+        parameters
     })
     .ok_or("the experiment of this model could not be opened")?;
     ui.readout.update(|r| {

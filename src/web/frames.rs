@@ -14,13 +14,14 @@ use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 
 use super::backend::Active;
-use super::session::{generation, now_ms, with_session, Problem, FIELD_GRID};
-use super::state::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame, Ui};
+use super::session::{generation, now_ms, with_session};
+use super::state::{Busy, CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame, Ui};
 use crate::core::data::picture::rgba8_from_unit;
 use crate::core::data::plane;
 use crate::core::experiment::Kind;
 use crate::core::metrics::{accuracy, mse, psnr_db};
 use crate::core::network::{Family, Layer};
+use crate::core::run::{Problem, FIELD_GRID};
 use crate::core::snapshot::read;
 
 /// How often the 1-D and field plots are refreshed while training.
@@ -49,7 +50,8 @@ thread_local! {
 
 /// Publish a frame if one is due (`force`: now, e.g. after a step, a reset or a pause).
 pub async fn publish(ui: Ui, force: bool) {
-    let Some(kind) = with_session(|s| s.problem.kind()) else { return };
+    let _busy = Busy::new(ui);
+    let Some(Some(kind)) = with_session(|s| s.run.problem().kind()) else { return };
     let interval = match kind {
         Kind::Image => IMAGE_EVERY_MS.max(4.0 * EVAL_MS.with(Cell::get)),
         _ => FRAME_EVERY_MS,
@@ -79,7 +81,7 @@ async fn evaluate(features: Arc<Vec<f32>>, inputs: usize) -> Option<Vec<f32>> {
     while start < total {
         let end = if gpu { total } else { (start + TILE_ROWS.with(Cell::get)).min(total) };
         let t0 = now_ms();
-        let pred = with_session(|s| s.trainer.predict(&features[start * inputs..end * inputs]))?;
+        let pred = with_session(|s| s.run.trainer().predict(&features[start * inputs..end * inputs]))?;
         let values = read(pred).await.ok()?;
         if generation() != gen {
             return None;
@@ -96,39 +98,29 @@ async fn evaluate(features: Arc<Vec<f32>>, inputs: usize) -> Option<Vec<f32>> {
 }
 
 fn histories(frame: &mut Frame) {
-    if let Some((h, t, q)) = with_session(|s| (s.history.clone(), s.test_history.clone(), s.quality_history.clone())) {
+    if let Some((h, t, q)) = with_session(|s| (s.run.history().to_vec(), s.run.test_history().to_vec(), s.run.quality_history().to_vec())) {
         frame.loss_history = h;
         frame.test_history = t;
         frame.quality_history = q;
     }
 }
 
-/// Record a quality number (and a test loss) for the current step, once per step.
-fn record(steps: u64, quality: Option<f64>, test_loss: Option<f32>) {
-    with_session(|s| {
-        if let Some(q) = quality.filter(|q| q.is_finite()) {
-            if s.quality_history.last().map(|(at, _)| *at) != Some(steps) {
-                s.quality_history.push((steps, q));
-            }
-        }
-        if let Some(t) = test_loss.filter(|t| t.is_finite()) {
-            if s.test_history.last().map(|(at, _)| *at) != Some(steps) {
-                s.test_history.push((steps, t));
-            }
-        }
-    });
+/// Record a quality number (and a test loss) for the run's current step.
+fn record(quality: Option<f64>, test_loss: Option<f32>) {
+    with_session(|s| s.run.record_evaluation(test_loss, quality));
 }
 
 /// The 1-D studio: prediction curve, knots and test loss.
 async fn publish_fit1d(ui: Ui) {
     let gen = generation();
     let Some(Some((pred, knots, test, grid, mut frame))) = with_session(|s| {
-        let Problem::Fit1d(samples) = &s.problem else { return None };
+        let Problem::Fit1d(samples) = s.run.problem() else { return None };
+        let trainer = s.run.trainer();
         let (lo, hi) = samples.x_range;
         let grid: Vec<f32> = (0..CURVE_POINTS).map(|i| lo + (hi - lo) * i as f32 / (CURVE_POINTS - 1) as f32).collect();
-        let pred = s.trainer.predict(&grid);
-        let knots = s.trainer.network().first_layer_knots();
-        let test = s.trainer.loss_on(&samples.test_x, &samples.test_y);
+        let pred = trainer.predict(&grid);
+        let knots = trainer.network().first_layer_knots();
+        let test = trainer.loss_on(&samples.test_x, &samples.test_y);
         let frame = Frame {
             train: samples.train_x.iter().copied().zip(samples.train_y.iter().copied()).collect(),
             test: samples.test_x.iter().copied().zip(samples.test_y.iter().copied()).collect(),
@@ -154,7 +146,7 @@ async fn publish_fit1d(ui: Ui) {
     if generation() != gen {
         return;
     }
-    record(ui.readout.with_untracked(|r| r.steps), None, test_loss);
+    record(None, test_loss);
     histories(&mut frame);
     frame.prediction = grid.into_iter().zip(pred).collect();
     // The 1-D studio's first layer has one input: its grid is the P knot positions.
@@ -170,9 +162,9 @@ async fn publish_fit1d(ui: Ui) {
 /// them the equivalent single neuron W = w₂w₁, B = w₂b₁ + b₂.
 async fn neuron_weights() -> Option<String> {
     let net = with_session(|s| {
-        let spec = &s.trainer.network().spec;
+        let spec = &s.run.network().spec;
         (matches!(spec.family, Family::Mlp { .. }) && spec.widths.iter().all(|w| *w == 1) && spec.widths.len() <= 3)
-            .then(|| s.trainer.network().clone())
+            .then(|| s.run.network().clone())
     })??;
     let snap = crate::core::snapshot::Snapshot::take(&net).await.ok()?;
     let mut wb = Vec::new();
@@ -206,8 +198,8 @@ fn error_colour(e: f32) -> [u8; 3] {
 /// The image lab: reconstruction, error map, PSNR and the synapse curves.
 async fn publish_image(ui: Ui) {
     let started = now_ms();
-    let Some(Some((features, inputs, picture, target))) = with_session(|s| match &s.problem {
-        Problem::Image(p) => Some((p.features.clone(), s.trainer.rows().inputs, p.picture.clone(), p.target_rgba.clone())),
+    let Some(Some((features, inputs, picture, target))) = with_session(|s| match s.run.problem() {
+        Problem::Image(p) => Some((p.features.clone(), s.run.trainer().rows().inputs, p.picture.clone(), p.target_rgba.clone())),
         _ => None,
     }) else {
         return;
@@ -228,7 +220,7 @@ async fn publish_image(ui: Ui) {
         return;
     }
     EVAL_MS.with(|c| c.set(now_ms() - started));
-    record(ui.readout.with_untracked(|r| r.steps), Some(psnr), None);
+    record(Some(psnr), None);
     let mut frame = Frame {
         picture: Some(PictureFrame { width, height, target, recon: rgba8_from_unit(&recon), error }),
         curves,
@@ -243,14 +235,15 @@ async fn publish_image(ui: Ui) {
 /// Render the learned picture over the zoom region at a multiple of the training resolution,
 /// when the view changed, when asked (`force`), or now and then while training.
 pub async fn render_detail(ui: Ui, force: bool) {
+    let _busy = Busy::new(ui);
     let zoom = ui.zoom.get_untracked();
     let shown = ui.detail.with_untracked(|d| d.as_ref().map(|d| d.view));
     let stale = now_ms() - DETAIL_AT.with(Cell::get) > DETAIL_EVERY_MS.max(5.0 * DETAIL_MS.with(Cell::get));
     if !(force || shown != Some(zoom) || stale) {
         return;
     }
-    let Some(Some((w, h, inputs))) = with_session(|s| match &s.problem {
-        Problem::Image(p) => Some((p.picture.width, p.picture.height, s.trainer.rows().inputs)),
+    let Some(Some((w, h, inputs))) = with_session(|s| match s.run.problem() {
+        Problem::Image(p) => Some((p.picture.width, p.picture.height, s.run.trainer().rows().inputs)),
         _ => None,
     }) else {
         return;
@@ -280,10 +273,10 @@ pub async fn render_detail(ui: Ui, force: bool) {
 /// A classification field: heat-map of scores, accuracies, test loss.
 async fn publish_field(ui: Ui) {
     let gen = generation();
-    let Some(Some((grid, inputs, train, test, train_x, train_y, test_x, test_y))) = with_session(|s| match &s.problem {
+    let Some(Some((grid, inputs, train, test, train_x, train_y, test_x, test_y))) = with_session(|s| match s.run.problem() {
         Problem::Field(p) => Some((
             p.grid_features.clone(),
-            s.trainer.rows().inputs,
+            s.run.trainer().rows().inputs,
             p.train.clone(),
             p.test.clone(),
             p.train_x.clone(),
@@ -305,7 +298,7 @@ async fn publish_field(ui: Ui) {
     }
     let test_acc = (!test_y.is_empty()).then(|| 100.0 * accuracy(&test_pred, &test_y));
     let test_loss = (!test_y.is_empty()).then(|| mse(&test_pred, &test_y) as f32);
-    record(ui.readout.with_untracked(|r| r.steps), test_acc, test_loss);
+    record(test_acc, test_loss);
     let mut frame = Frame { field: Some(FieldFrame { grid: FIELD_GRID, scores, train, test }), curves, diagram, ..Frame::default() };
     histories(&mut frame);
     ui.readout.update(|r| {
@@ -320,7 +313,7 @@ async fn publish_field(ui: Ui) {
 /// (piecewise polynomials with few segments).
 async fn layer_curves(l: usize, samples: usize) -> Option<CurvesFrame> {
     let (values, knots, inputs, outputs, boundaries, domain, linear) = with_session(|s| {
-        let net = s.trainer.network();
+        let net = s.run.network();
         let (inputs, outputs) = (*net.spec.widths.get(l)?, *net.spec.widths.get(l + 1)?);
         let layer = net.layers.get(l)?;
         let boundaries = match layer {
@@ -332,7 +325,7 @@ async fn layer_curves(l: usize, samples: usize) -> Option<CurvesFrame> {
             _ => None,
         };
         let linear = matches!(layer, Layer::Linear(_));
-        Some((s.trainer.layer_curves(l, samples), knots, inputs, outputs, boundaries, net.layer_domain(l), linear))
+        Some((s.run.trainer().layer_curves(l, samples), knots, inputs, outputs, boundaries, net.layer_domain(l), linear))
     })??;
     let values = read(values).await.ok()?;
     let knots: Vec<Vec<f32>> = match (knots, boundaries) {
@@ -368,7 +361,7 @@ async fn curves_and_diagram() -> (Option<CurvesFrame>, Vec<CurvesFrame>) {
 
 /// Every layer's curves for the network diagram.
 async fn diagram() -> Vec<CurvesFrame> {
-    let Some(widths) = with_session(|s| s.trainer.network().spec.widths.clone()) else { return Vec::new() };
+    let Some(widths) = with_session(|s| s.run.network().spec.widths.clone()) else { return Vec::new() };
     let synapses: usize = widths.windows(2).map(|w| w[0] * w[1]).sum();
     if synapses > DIAGRAM_MAX_SYNAPSES {
         return Vec::new();

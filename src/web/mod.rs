@@ -16,10 +16,10 @@ mod lesson;
 mod pictures;
 mod plot;
 mod raster;
-mod schedules;
 mod session;
 mod share;
 mod state;
+mod structure;
 mod url;
 
 pub use app::App;

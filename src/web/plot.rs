@@ -13,6 +13,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 use super::state::Frame;
+use crate::ticks::labelled_ticks;
 
 const TRAIN: &str = "rgba(120, 120, 120, 0.55)";
 const TEST: &str = "rgb(214, 39, 40)";
@@ -31,28 +32,9 @@ pub(super) fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingConte
 }
 
 /// "Nice" tick positions (1, 2 or 5 × 10^k apart) covering [lo, hi].
-fn ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
-    let span = hi - lo;
-    if !(span > 0.0) || !span.is_finite() {
-        return vec![lo];
-    }
-    let raw = span / target as f64;
-    let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
-    let first = (lo / step).ceil() as i64;
-    let last = (hi / step).floor() as i64;
-    (first..=last).map(|i| i as f64 * step).collect()
-}
-
-fn label(v: f64) -> String {
-    if v == 0.0 {
-        "0".into()
-    } else if v.abs() >= 1e4 || v.abs() < 1e-3 {
-        format!("{v:.0e}")
-    } else {
-        let s = format!("{v:.3}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+/// Ticks of a step axis (whole steps only) at the pixel positions `x_of` gives.
+fn step_ticks(last_step: u64, x_of: impl Fn(u64) -> f64) -> Vec<(f64, String)> {
+    labelled_ticks(0.0, last_step as f64, 6).into_iter().filter(|(v, _)| v.fract() == 0.0).map(|(v, l)| (x_of(v as u64), l)).collect()
 }
 
 /// Frame, ticks and labels, given pixel positions of the ticks.
@@ -145,8 +127,8 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     }
     ctx.stroke();
     let px = |x: f64, y: f64| chart.backend_coord(&(x as f32, y as f32));
-    let xs: Vec<(f64, String)> = ticks(x0 as f64, x1 as f64, 6).into_iter().map(|v| (px(v, y0 as f64).0 as f64, label(v))).collect();
-    let ys: Vec<(f64, String)> = ticks(y0 as f64, y1 as f64, 5).into_iter().map(|v| (px(x0 as f64, v).1 as f64, label(v))).collect();
+    let xs: Vec<(f64, String)> = labelled_ticks(x0 as f64, x1 as f64, 6).into_iter().map(|(v, l)| (px(v, y0 as f64).0 as f64, l)).collect();
+    let ys: Vec<(f64, String)> = labelled_ticks(y0 as f64, y1 as f64, 5).into_iter().map(|(v, l)| (px(x0 as f64, v).1 as f64, l)).collect();
     axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "");
     Some(())
 }
@@ -171,11 +153,7 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), TEST_LINE.stroke_width(2))).ok()?;
     area.present().ok()?;
     let ctx = context(canvas)?;
-    let xs: Vec<(f64, String)> = ticks(0.0, last_step as f64, 6)
-        .into_iter()
-        .filter(|v| v.fract() == 0.0) // steps are whole numbers
-        .map(|v| (chart.backend_coord(&(v as u64, lo)).0 as f64, label(v)))
-        .collect();
+    let xs = step_ticks(last_step, |v| chart.backend_coord(&(v, lo)).0 as f64);
     let (d0, d1) = (lo.log10().round() as i32, hi.log10().round() as i32);
     let every = ((d1 - d0) / 5).max(1);
     let ys: Vec<(f64, String)> = (d0..=d1)
@@ -197,24 +175,9 @@ pub fn draw_quality(canvas: &HtmlCanvasElement, history: &[(u64, f64)], unit: &s
     chart.draw_series(LineSeries::new(history.iter().copied().filter(|p| p.1.is_finite()), PREDICTION.stroke_width(2))).ok()?;
     area.present().ok()?;
     let ctx = context(canvas)?;
-    let xs: Vec<(f64, String)> = ticks(0.0, last_step as f64, 6)
-        .into_iter()
-        .filter(|v| v.fract() == 0.0)
-        .map(|v| (chart.backend_coord(&(v as u64, lo)).0 as f64, label(v)))
-        .collect();
+    let xs = step_ticks(last_step, |v| chart.backend_coord(&(v, lo)).0 as f64);
     let ys: Vec<(f64, String)> =
-        ticks(lo, hi, 4).into_iter().map(|v| (chart.backend_coord(&(0u64, v)).1 as f64, format!("{} {unit}", label(v)))).collect();
+        labelled_ticks(lo, hi, 4).into_iter().map(|(v, l)| (chart.backend_coord(&(0u64, v)).1 as f64, format!("{l} {unit}"))).collect();
     axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
     Some(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::ticks;
-
-    #[test]
-    fn nice_ticks() {
-        assert_eq!(ticks(0.0, 10.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0, 10.0]);
-        assert_eq!(ticks(-1.0, 1.0, 4), vec![-1.0, -0.5, 0.0, 0.5, 1.0]);
-    }
 }

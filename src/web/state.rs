@@ -128,9 +128,35 @@ pub struct Ui {
     /// The zoomed, finer rendering of an image experiment, and the view asked for.
     pub detail: RwSignal<Option<DetailFrame>>,
     pub zoom: RwSignal<Zoom>,
+    /// Frames drawn so far, and how many operations (building, stepping, drawing, growing) are
+    /// under way: the page exposes both (`data-frames`, `data-idle`) so that tests and scripts
+    /// can wait for the page instead of sleeping.
+    pub frames: RwSignal<u64>,
+    pub busy: RwSignal<u32>,
+}
+
+/// Marks the page busy while alive (see `Ui::busy`).
+pub struct Busy(Ui);
+
+impl Busy {
+    pub fn new(ui: Ui) -> Busy {
+        ui.busy.update(|b| *b += 1);
+        Busy(ui)
+    }
+}
+
+impl Drop for Busy {
+    fn drop(&mut self) {
+        self.0.busy.update(|b| *b = b.saturating_sub(1));
+    }
 }
 
 impl Ui {
+    /// Nothing is training or under way: what is shown is final.
+    pub fn idle(&self) -> bool {
+        !self.running.get() && self.busy.get() == 0
+    }
+
     pub fn new(exp: Experiment, notices: Vec<String>) -> Self {
         Ui {
             exp: RwSignal::new(exp),
@@ -143,6 +169,8 @@ impl Ui {
             formula_error: RwSignal::new(None),
             detail: RwSignal::new(None),
             zoom: RwSignal::new(Zoom::default()),
+            frames: RwSignal::new(0),
+            busy: RwSignal::new(0),
         }
     }
 }

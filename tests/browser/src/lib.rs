@@ -161,6 +161,22 @@ pub async fn wait_ready(page: &Page, timeout: Duration) -> String {
     .await
 }
 
+/// Wait until the page says it is idle (`data-idle`): nothing training, building or drawing, so
+/// what it shows is final. Returns the page's frame counter then.
+pub async fn wait_idle(page: &Page, timeout: Duration) -> u64 {
+    page.wait_for("the page to be idle", timeout, || async {
+        let v = page.js("const a = document.querySelector('.app'); return a ? [a.dataset.idle, a.dataset.frames] : null;").await;
+        (v[0].as_str() == Some("true")).then(|| v[1].as_str().and_then(|f| f.parse().ok()).unwrap_or(0))
+    })
+    .await
+}
+
+/// The page's frame counter (`data-frames`): how many frames it has drawn.
+pub async fn frames(page: &Page) -> u64 {
+    let v = page.js("return document.querySelector('.app').dataset.frames;").await;
+    v.as_str().and_then(|f| f.parse().ok()).unwrap_or(0)
+}
+
 /// Append a line of measurements to target/browser-report.txt (numbers for the README).
 pub fn report(line: &str) {
     println!("REPORT {line}");

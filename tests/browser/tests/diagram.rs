@@ -7,21 +7,32 @@ use browser_tests::{wait_ready, Page};
 
 #[tokio::test]
 async fn clicking_a_synapse_shows_its_function() {
-    // 1 → 3 → 1 piecewise linear: the diagram's layout puts synapse (input 1 → neuron 1) of the
-    // first layer at (170, 58.6) in canvas pixels (see `diagram::Layout`).
+    // 1 → 3 → 1 piecewise linear; the page publishes where it drew each synapse.
     let page = Page::open("#backend=cpu&depth=1&width=3").await;
     wait_ready(&page, Duration::from_secs(60)).await;
     page.wait_for("the diagram", Duration::from_secs(20), || async {
         (page.canvas_pixels_near("diagram", (31, 111, 235)).await > 30).then_some(())
     })
     .await;
-    page.js(
+    let synapses = page.js("return document.querySelector(\"[data-testid='diagram']\").dataset.synapseMidpoints;").await;
+    let synapses = synapses.as_str().unwrap_or_default().to_string();
+    assert_eq!(synapses.split(';').count(), 3 + 3, "1 → 3 → 1 has six synapses: {synapses}");
+    // The first layer's synapse from input 1 to neuron 2.
+    let second: Vec<f64> = synapses.split(';').nth(1).unwrap().split(',').map(|v| v.parse().unwrap()).collect();
+    assert_eq!(&second[..3], &[0.0, 0.0, 1.0]);
+    page.js(&format!(
         "const c = document.querySelector(\"[data-testid='diagram']\"); const r = c.getBoundingClientRect();
-         c.dispatchEvent(new MouseEvent('click', { bubbles: true, clientX: r.left + 170 * r.width / c.width, clientY: r.top + 58.6 * r.height / c.height }));
+         c.dispatchEvent(new MouseEvent('click', {{ bubbles: true, clientX: r.left + {x} * r.width / c.width, clientY: r.top + {y} * r.height / c.height }}));
          return true;",
-    )
+        x = second[3],
+        y = second[4]
+    ))
     .await;
     page.wait_for("the enlarged synapse", Duration::from_secs(20), || async {
+        page.text("synapse-caption").await.contains("input 1 → neuron 2").then_some(())
+    })
+    .await;
+    page.wait_for("the enlarged synapse's curve", Duration::from_secs(20), || async {
         (page.canvas_pixels_near("synapse-large", (31, 111, 235)).await > 200).then_some(())
     })
     .await;

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{report, wait_ready, Page};
+use browser_tests::{report, wait_idle, wait_ready, Page};
 use fantoccini::Locator;
 
 /// Bytes of the newest export (the Blob URL the page notes on `<body data-last-export>`).
@@ -36,7 +36,7 @@ async fn an_exported_model_imports_to_the_same_predictions() {
     let page = Page::open("#backend=cpu&dataset=zigzag&step=120").await;
     assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
     page.wait_for("step 120", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s == 120.0) }).await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
     let test_loss = page.text("test-loss").await;
     page.click("export-model").await;
     let (_, bytes) = last_export(&page, None).await;

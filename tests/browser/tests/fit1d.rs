@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{report, wait_ready, Page};
+use browser_tests::{report, wait_idle, wait_ready, Page};
 
 const PREDICTION_BLUE: (u8, u8, u8) = (31, 119, 180);
 
@@ -40,7 +40,7 @@ async fn cpu_play_makes_steps_grow_and_loss_fall() {
         .wait_for("300 steps", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 300.0) })
         .await;
     page.click("play").await; // pause
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
     let last = page.number("loss").await.expect("loss shown");
     let (count, longest) = page.long_tasks().await;
     let rate = page.text("steps-per-sec").await;
@@ -48,10 +48,11 @@ async fn cpu_play_makes_steps_grow_and_loss_fall() {
     page.screenshot("cpu-trained").await;
     assert!(last * 10.0 < first, "loss fell only from {first} to {last}");
     assert_ne!(before, page.canvas_hash("plot").await, "the plot was redrawn while training");
-    // Paused means paused.
-    let frozen = page.number("steps").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    assert_eq!(frozen, page.number("steps").await);
+    // Paused means paused: one more step adds exactly one.
+    let frozen = page.number("steps").await.expect("steps");
+    page.click("step").await;
+    wait_idle(&page, Duration::from_secs(30)).await;
+    assert_eq!(page.number("steps").await, Some(frozen + 1.0));
     // A freeze would show up as a long task of hundreds of milliseconds.
     assert!(longest < 500.0, "the page froze for {longest} ms while training");
     page.close().await;
@@ -74,7 +75,7 @@ async fn webgpu_backend_trains_a_few_steps() {
         .wait_for("6 WebGPU steps", Duration::from_secs(180), || async { page.number("steps").await.filter(|s| *s >= 6.0) })
         .await;
     page.click("play").await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_idle(&page, Duration::from_secs(120)).await;
     let last = page.number("loss").await.expect("loss");
     report(&format!(
         "webgpu_fit ({reason}): {steps} steps in {:.1} s, loss {first:.4e} -> {last:.4e}",
@@ -137,9 +138,16 @@ async fn a_diverging_run_pauses_with_a_message_and_keeps_good_weights() {
         .await;
     assert!(message.contains("learning rate"), "{message}");
     // Paused, and what is shown is a number again (the restored weights' loss or the last good one).
-    let steps = page.number("steps").await;
-    tokio::time::sleep(Duration::from_millis(600)).await;
-    assert_eq!(steps, page.number("steps").await, "training must pause");
+    wait_idle(&page, Duration::from_secs(30)).await;
+    assert!(page.text("play").await.contains("Play"), "training must pause");
+    // The run went back to a checkpoint: the step counter shows the step whose weights are back.
+    let back: f64 = message
+        .split("the weights of step ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("the message names the restored step: {message}"));
+    assert_eq!(page.number("steps").await, Some(back), "{message}");
     assert!(page.text("play").await.contains("Play"));
     page.screenshot("diverged").await;
     page.close().await;
@@ -193,7 +201,9 @@ async fn the_plateau_schedule_grows_knots_while_training() {
         (page.number("params").await == Some(10.0)).then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // The plateau rule is checked every 20 steps and may grow every 100: 400 more steps prove the cap.
+    let at = page.number("steps").await.expect("steps");
+    page.wait_for("400 more steps", Duration::from_secs(90), || async { page.number("steps").await.filter(|s| *s >= at + 400.0) }).await;
     assert_eq!(page.number("params").await, Some(10.0), "growth must stop at maxknots");
     page.click("play").await;
     page.close().await;
@@ -209,9 +219,9 @@ async fn the_move_schedule_keeps_training_healthy() {
     page.click("play").await;
     page.wait_for("300 steps", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 300.0) }).await;
     page.click("play").await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
     let last = page.number("loss").await.expect("loss");
-    assert!(page.text("message").await.is_empty(), "{}", page.text("message").await);
+    assert!(page.text("message").await.contains("knot per grid moved"), "{}", page.text("message").await);
     assert!(last * 10.0 < first, "{first} -> {last}");
     page.close().await;
 }

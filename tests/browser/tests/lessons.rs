@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{report, wait_ready, Page};
+use browser_tests::{report, wait_idle, wait_ready, Page};
 
 const RIGHT: &str = "\u{E014}";
 const SPACE: &str = "\u{E00D}";
@@ -92,14 +92,14 @@ async fn h_refinement_keeps_the_curve_and_grows_the_network() {
     page.click("lesson-run").await;
     page.wait_for("the run to end", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s == 300.0) }).await;
     let params = page.number("params").await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
     let curve = page.canvas_hash("plot").await;
     page.click("h-refine").await;
     page.wait_for("the refinement", Duration::from_secs(20), || async {
         page.text("message").await.contains("h-refined").then_some(())
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
     assert!(page.number("params").await.unwrap() > params, "more parameters");
     assert!(page.text("share-link").await.contains("segments=4"), "the link names the refined shape");
     // Same function: the prediction curve is redrawn identically (same pixels).

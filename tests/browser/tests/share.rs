@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{report, wait_ready, Page};
+use browser_tests::{report, wait_idle, wait_ready, Page};
 
 /// Open `hash`, let the link train to its step, and return (loss, share link with the step).
 async fn run_to_step(hash: &str, step: f64) -> (String, String) {
@@ -13,7 +13,7 @@ async fn run_to_step(hash: &str, step: f64) -> (String, String) {
         page.number("steps").await.filter(|s| *s == step)
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
     assert_eq!(page.number("steps").await, Some(step), "paused at the link's step");
     let loss = page.text("loss").await;
     page.click("share-step").await;
@@ -67,11 +67,56 @@ async fn a_shared_link_replays_on_webgpu_within_tolerance() {
             page.number("steps").await.filter(|s| *s == 4.0)
         })
         .await;
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        wait_idle(&page, Duration::from_secs(120)).await;
         losses.push(page.number("loss").await.expect("a loss"));
         page.close().await;
     }
     let rel = (losses[0] - losses[1]).abs() / losses[0].abs().max(1e-12);
     report(&format!("share_replay_webgpu: losses {:?}, relative difference {rel:.2e}", losses));
     assert!(rel <= 1e-3, "{losses:?}");
+}
+
+/// Keep both cores busy while alive (the page then gets fewer steps per chunk).
+struct Load(std::sync::Arc<std::sync::atomic::AtomicBool>);
+
+impl Load {
+    fn start() -> Load {
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        for _ in 0..2 {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut x = 1u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    x = x.wrapping_mul(6364136223846793005).wrapping_add(1);
+                }
+                std::hint::black_box(x);
+            });
+        }
+        Load(stop)
+    }
+}
+
+impl Drop for Load {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
+#[tokio::test]
+async fn links_with_schedules_replay_exactly_even_on_a_loaded_machine() {
+    // Knots moved every 20 steps; knots grown on plateaus; an image fit. Chunk sizes follow the
+    // machine's speed, which the load changes: the runs must not.
+    for hash in [
+        "#v=1&kind=fit1d&dataset=square&backend=cpu&seed=99&move=20&step=300",
+        "#v=1&kind=fit1d&dataset=zigzag&backend=cpu&seed=5&grow=1&maxknots=30&step=600",
+        "#kind=image&image=rings&res=32&batch=64&backend=cpu&step=120",
+    ] {
+        let step: f64 = hash.rsplit("step=").next().unwrap().parse().unwrap();
+        let (quiet, _) = run_to_step(hash, step).await;
+        let load = Load::start();
+        let (loaded, _) = run_to_step(hash, step).await;
+        drop(load);
+        report(&format!("schedule_replay {hash}: loss {quiet} quiet, {loaded} under load"));
+        assert_eq!(quiet, loaded, "{hash} replayed to another loss under load");
+    }
 }
