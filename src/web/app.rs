@@ -1,7 +1,6 @@
 //! The page shell: header, experiment tabs, controls, the stage of the current kind, readouts.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
 use super::controls::{change, Buttons, Controls};
 use super::field_lab::FieldStage;
@@ -9,10 +8,10 @@ use super::image_lab::ImageStage;
 use super::diagram::NetworkDiagram;
 use super::export::ExportPanel;
 use super::share::SharePanel;
-use super::state::{Busy, Ui};
+use super::state::Ui;
 use super::lesson::{self, LessonPanel};
-use super::{driver, plot, session, url};
-use crate::core::experiment::{Experiment, Kind};
+use super::{engine, plot, url};
+use playground_config::experiment::{Experiment, Kind};
 
 /// A loss as a plain number (shortest text that reads back to the same f32), for people and tests.
 fn plain(v: Option<f32>) -> String {
@@ -78,26 +77,25 @@ pub fn App() -> impl IntoView {
     let (exp, notices) = url::read();
     let train_to_step = exp.step > 0;
     let ui = Ui::new(exp, notices);
-    let loading = Busy::new(ui);
-    spawn_local(async move {
-        session::rebuild(ui).await;
-        if train_to_step {
-            ui.running.set(true);
-        }
-        drop(loading);
-    });
+    // The engine loads in its worker while this page paints; commands wait for it.
+    engine::start(ui);
+    engine::open(ui, train_to_step);
+    // The controls are in place once the first render is done.
+    Effect::new(move |_| ui.mounted_ms.set(Some(engine::now_ms())));
     // Every new frame counts (`data-frames`).
     Effect::new(move |_| {
         ui.frame.track();
         ui.frames.update(|n| *n += 1);
     });
-    spawn_local(driver::run(ui));
+    url::keep_in_sync(ui);
     url::follow_history(ui);
     lesson::listen_keys(ui);
     let kind = move || ui.exp.with(|e| e.kind);
     view! {
         <div class="app" class:presenter=move || ui.exp.with(|e| e.present)
-            data-frames=move || ui.frames.get() data-idle=move || ui.idle().to_string()>
+            data-frames=move || ui.frames.get() data-idle=move || ui.idle().to_string()
+            data-mounted-ms=move || ui.mounted_ms.get().map(|t| format!("{t:.1}"))
+            data-engine-ready-ms=move || ui.engine_ready_ms.get().map(|t| format!("{t:.1}"))>
         <header>
             <h1>"Piecewise Playground"</h1>
             <p class="tagline">"Every synapse is a learnable function. Train a small network live, right here."</p>

@@ -2,26 +2,23 @@
 //! play or reset); nothing here touches the model directly.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 
-use super::{driver, image_lab, pictures, session, structure};
+use super::{engine, image_lab, url};
 use super::state::Ui;
-use crate::core::data::{Formula, Target1d};
-use crate::core::data::field;
-use crate::core::grow::Refinement;
-use crate::core::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
-use crate::core::layers::Activation;
-use crate::core::network::Normalization;
-use crate::core::train::OptimizerKind;
+use playground_config::data::{Formula, Target1d};
+use playground_config::data::field;
+use playground_config::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
+use playground_config::spec::{Activation, Normalization, OptimizerKind};
 
-/// Apply a change to the experiment and let the driver rebuild what it must.
+/// Apply a change to the experiment; the engine adjusts or rebuilds its run.
 pub fn change(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
     let old = ui.exp.get_untracked();
     let mut new = old.clone();
     edit(&mut new);
     if new != old {
         ui.exp.set(new.clone());
-        spawn_local(driver::apply(ui, old, new));
+        url::push(&new);
+        engine::apply(ui, &old, &new);
     }
 }
 
@@ -122,13 +119,13 @@ pub fn Buttons(ui: Ui) -> impl IntoView {
         <div class="buttons">
             <button data-testid="play" class="primary" on:click=move |_| {
                 ui.message.set(None);
-                ui.running.update(|r| *r = !*r)
+                engine::play(ui, !ui.running.get_untracked())
             }>
                 {move || if ui.running.get() { "⏸ Pause" } else { "▶ Play" }}
             </button>
-            <button data-testid="step" on:click=move |_| { ui.running.set(false); spawn_local(driver::single_step(ui)) }>"Step"</button>
+            <button data-testid="step" on:click=move |_| engine::step(ui)>"Step"</button>
             <button data-testid="reset" title="Start again from the same initial weights"
-                on:click=move |_| { ui.running.set(false); spawn_local(session::rebuild(ui)) }>"Reset"</button>
+                on:click=move |_| { ui.running.set(false); engine::open(ui, false) }>"Reset"</button>
             <button data-testid="new-init" title="Draw new initial weights (changes the init seed)"
                 on:click=move |_| change(ui, |e| e.init_seed = e.init_seed.wrapping_add(1))>"New init"</button>
         </div>
@@ -174,7 +171,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                     <span>"Picture"</span>
                     <select data-testid="image" on:change=move |ev| { let v = event_target_value(&ev); change(ui, |e| e.image = v) }>
                         {IMAGE_NAMES.iter().map(|n| view! { <option value=*n selected=move || ui.exp.with(|e| e.image == *n)>{image_label(n)}</option> }).collect_view()}
-                        <Show when=move || pictures::uploaded_name().is_some() || ui.exp.with(|e| e.image == UPLOAD)>
+                        <Show when=move || ui.uploaded.with(Option::is_some) || ui.exp.with(|e| e.image == UPLOAD)>
                             <option value=UPLOAD selected=move || ui.exp.with(|e| e.image == UPLOAD)>"Your upload"</option>
                         </Show>
                     </select>
@@ -226,7 +223,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
                 {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
-                    on:click=move |_| spawn_local(structure::insert_knot(ui))>"Insert knot where the error is largest"</button>
+                    on:click=move |_| engine::insert_knot(ui)>"Insert knot where the error is largest"</button>
             </Show>
             <Show when=move || ui.exp.with(|e| e.net.uses_n())>
                 {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
@@ -235,9 +232,9 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
                 <div class="buttons">
                     <button data-testid="h-refine" title="Split every segment in two; the function does not change"
-                        on:click=move |_| spawn_local(structure::refine(ui, Refinement::H))>"h-refine"</button>
+                        on:click=move |_| engine::refine(ui, true)>"h-refine"</button>
                     <button data-testid="p-refine" title="One more point per segment; the function does not change"
-                        on:click=move |_| spawn_local(structure::refine(ui, Refinement::P))>"p-refine"</button>
+                        on:click=move |_| engine::refine(ui, false)>"p-refine"</button>
                 </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>

@@ -12,12 +12,10 @@ use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
-use super::session::{self, with_session};
-use super::state::{Busy, Ui};
-use super::url;
-use crate::core::experiment::Kind;
-use crate::core::model_file;
-use crate::core::snapshot::Snapshot;
+use super::state::Ui;
+use super::{engine, url};
+use playground_config::experiment::Kind;
+use playground_config::model_file;
 
 thread_local! {
     static LAST_URL: RefCell<Option<String>> = const { RefCell::new(None) };
@@ -58,42 +56,29 @@ fn main_canvas(ui: Ui) -> Option<web_sys::HtmlCanvasElement> {
     document.query_selector(&format!("[data-testid='{id}']")).ok()??.dyn_into().ok()
 }
 
-async fn export_model(ui: Ui) -> Result<(), String> {
-    let (net, steps) = with_session(|s| (s.run.network().clone(), s.run.steps())).ok_or("nothing to export yet")?;
-    let snap = Snapshot::take(&net).await?;
-    let text = model_file::export(&ui.exp.get_untracked(), steps, &snap);
-    download(&text_blob(&text, "application/json")?, "piecewise-model.json")
+/// The worker sent the model file asked for by "Model (JSON)": offer it.
+fn save_model(ui: Ui, model: &str) {
+    if let Err(e) = text_blob(model, "application/json").and_then(|b| download(&b, "piecewise-model.json")) {
+        ui.message.set(Some(format!("Export failed: {e}.")));
+    }
 }
 
 /// Load a model file: its experiment (data, settings) is opened, then its weights replace the
 /// fresh ones. A bad file changes nothing.
 async fn import_model(ui: Ui, file: web_sys::File) -> Result<(), String> {
-    let _busy = Busy::new(ui);
     if file.size() as usize > model_file::MAX_BYTES {
         return Err(format!("“{}” is too large to be a model file", file.name()));
     }
     let text = JsFuture::from(file.text()).await.map_err(|_| format!("“{}” could not be read", file.name()))?;
     let text = text.as_string().unwrap_or_default();
-    let (exp, steps, snap) = model_file::import(&text).map_err(|e| format!("“{}” was not loaded: {e}", file.name()))?;
+    // Checked here too, so a bad file changes nothing at all (not even the experiment).
+    let (exp, _, _) = model_file::import(&text).map_err(|e| format!("“{}” was not loaded: {e}", file.name()))?;
     ui.running.set(false);
     if exp != ui.exp.get_untracked() {
         ui.exp.set(exp);
         url::push(&ui.exp.get_untracked());
     }
-    session::rebuild(ui).await;
-    let parameters = snap.spec.parameter_count();
-    let loaded = with_session(|s| {
-        s.run.load_weights(snap, steps);
-        parameters
-    })
-    .ok_or("the experiment of this model could not be opened")?;
-    ui.readout.update(|r| {
-        r.steps = steps;
-        r.loss = None;
-        r.parameters = loaded;
-    });
-    ui.message.set(Some(format!("Loaded “{}”: trained for {steps} steps.", file.name())));
-    super::frames::publish(ui, true).await;
+    engine::load(ui, text, file.name());
     Ok(())
 }
 
@@ -173,14 +158,14 @@ async fn record_video(ui: Ui, steps: u64, status: RwSignal<String>) -> Result<()
     recorder.start_with_time_slice(250).map_err(|_| "the recording did not start")?;
     let target = ui.readout.with_untracked(|r| r.steps) + steps;
     status.set(format!("Recording until step {target}…"));
-    ui.running.set(true);
+    engine::play(ui, true);
     loop {
         gloo_timers::future::TimeoutFuture::new(100).await;
         if ui.readout.with_untracked(|r| r.steps) >= target || !ui.running.get_untracked() {
             break;
         }
     }
-    ui.running.set(false);
+    engine::play(ui, false);
     gloo_timers::future::TimeoutFuture::new(200).await; // the last frame
     recorder.stop().map_err(|_| "the recording did not stop")?;
     let _ = done_rx.await;
@@ -216,6 +201,12 @@ fn stop_signal() -> (Done, JsFuture) {
 
 #[component]
 pub fn ExportPanel(ui: Ui) -> impl IntoView {
+    // The worker sent the weights "Model (JSON)" asked for: write the file.
+    Effect::new(move |_| {
+        if let Some(model) = ui.exported.get() {
+            save_model(ui, &model);
+        }
+    });
     let status = RwSignal::new(String::new());
     let report = move |r: Result<(), String>| status.set(r.err().unwrap_or_default());
     let video_steps = RwSignal::new(300u64);
@@ -223,7 +214,7 @@ pub fn ExportPanel(ui: Ui) -> impl IntoView {
         <section class="panel" aria-label="Export">
             <h2>"Export"</h2>
             <div class="buttons">
-                <button data-testid="export-model" on:click=move |_| spawn_local(async move { report(export_model(ui).await) })>"Model (JSON)"</button>
+                <button data-testid="export-model" on:click=move |_| engine::export(ui)>"Model (JSON)"</button>
                 <button data-testid="export-png" on:click=move |_| report(export_png(ui))>"Picture (PNG)"</button>
                 <button data-testid="export-csv" on:click=move |_| report(export_csv(ui))>"Data + loss (CSV)"</button>
                 <button data-testid="export-video" on:click=move |_| spawn_local(async move {

@@ -6,21 +6,21 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::state::{Ui, Zoom};
-use super::{frames, pictures, plot, raster, session, url};
-use crate::core::data::plane::Region;
-use crate::core::experiment::UPLOAD;
+use super::{engine, pictures, plot, raster, url};
+use playground_config::data::plane::Region;
+use playground_config::experiment::UPLOAD;
 
 /// Decode a chosen or dropped file; a good one becomes the experiment's picture and training
 /// starts, a bad one leaves everything as it was and says why.
 pub fn use_file(ui: Ui, file: web_sys::File) {
     spawn_local(async move {
-        match pictures::read_upload(file).await {
-            Ok(()) => {
-                ui.running.set(false);
+        match pictures::read_file(&file).await {
+            Ok(bytes) => {
+                // The worker decodes it: a bad file is refused there and the current run goes on.
+                ui.pending_upload.set(Some((ui.exp.get_untracked(), file.name())));
                 ui.exp.update(|e| e.image = UPLOAD.into());
                 url::push(&ui.exp.get_untracked());
-                session::rebuild(ui).await;
-                ui.running.set(true);
+                engine::open_upload(ui, bytes);
             }
             Err(msg) => ui.message.set(Some(format!("{msg}. The current picture and its training are kept."))),
         }
@@ -31,7 +31,7 @@ pub fn use_file(ui: Ui, file: web_sys::File) {
 fn credit(ui: Ui) -> String {
     let name = ui.exp.with(|e| e.image.clone());
     if name == UPLOAD {
-        return format!("Your picture: {} (it stays in this tab; a share link cannot carry it).", pictures::uploaded_name().unwrap_or_default());
+        return format!("Your picture: {} (it stays in this tab; a share link cannot carry it).", ui.uploaded.get().unwrap_or_default());
     }
     match pictures::CREDITS.iter().find(|c| c.0 == name) {
         Some((_, who, licence)) => format!("{who} ({licence}; from scikit-image's sample data)."),
@@ -71,10 +71,7 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
             }
         })
     });
-    let set_zoom = move |z: Zoom| {
-        ui.zoom.set(z);
-        spawn_local(frames::render_detail(ui, false));
-    };
+    let set_zoom = move |z: Zoom| engine::zoom(ui, z);
     let zoom_at = move |ev: web_sys::MouseEvent| {
         let Some(c) = detail.get() else { return };
         let (w, h) = (c.client_width().max(1) as f32, c.client_height().max(1) as f32);

@@ -4,13 +4,12 @@
 //! enlarges everything for a projector. Each step is its own link.
 
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use wasm_bindgen::prelude::*;
 
 use super::controls::change;
-use super::session;
+use super::engine;
 use super::state::Ui;
-use crate::core::lessons::{self, STEPS};
+use playground_config::lessons::{self, STEPS};
 
 /// Open lesson step `number` (clamped to the lesson), keeping the viewer's backend, hidden
 /// controls and presenter mode.
@@ -27,14 +26,9 @@ pub fn go(ui: Ui, number: usize) {
 fn run(ui: Ui) {
     let Some(step) = lessons::step(ui.exp.with_untracked(|e| e.lesson)) else { return };
     let length = step.steps;
-    spawn_local(async move {
-        ui.running.set(false);
-        if ui.readout.with_untracked(|r| r.steps) > 0 {
-            session::rebuild(ui).await;
-        }
-        ui.exp.update(|e| e.step = length);
-        ui.running.set(true);
-    });
+    ui.running.set(false);
+    ui.exp.update(|e| e.step = length);
+    engine::open(ui, true);
 }
 
 fn typing_in_a_field(ev: &web_sys::KeyboardEvent) -> bool {
@@ -58,7 +52,7 @@ pub fn listen_keys(ui: Ui) {
             " " => {
                 ev.prevent_default();
                 ui.message.set(None);
-                ui.running.update(|r| *r = !*r);
+                engine::play(ui, !ui.running.get_untracked());
             }
             "ArrowRight" if lesson > 0 => {
                 ev.prevent_default();

@@ -1,26 +1,23 @@
-//! The browser layer: Leptos components, plots, backend choice and the training-loop driver.
-//! Data flows one way: controls produce a new `Experiment`; the driver builds and trains the core
-//! network; the driver publishes frames; views draw them.
+//! The page: Leptos components, plots and rasters over signals fed by the engine worker's reports.
+//! Data flows one way: controls or the URL produce a new `Experiment`; a command goes to the
+//! worker (`engine.rs`); its run trains and reports frames; the views draw them.
 
 mod app;
-mod backend;
 mod bench_page;
 mod controls;
 mod diagram;
-mod driver;
+mod engine;
 mod export;
 mod field_lab;
-mod frames;
 mod image_lab;
 mod lesson;
 mod pictures;
 mod plot;
 mod raster;
-mod session;
 mod share;
 mod state;
-mod structure;
 mod url;
+mod worker_link;
 
 pub use app::App;
 

@@ -59,7 +59,7 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
     let ctx = context(canvas)?;
     ctx.put_image_data(&data, 0.0, 0.0).ok()?;
     let to_px = |x: f32, y: f32| (((x + 1.0) / 2.0) as f64 * w as f64, ((1.0 - y) / 2.0) as f64 * h as f64);
-    let draw = |points: &[crate::core::data::field::Labelled], rim: &str| {
+    let draw = |points: &[playground_config::data::field::Labelled], rim: &str| {
         for (label, fill) in [(1.0, "#0877bd"), (-1.0, "#f59322")] {
             ctx.set_fill_style_str(fill);
             ctx.set_stroke_style_str(rim);
@@ -114,7 +114,7 @@ pub fn draw_curves(canvas: &HtmlCanvasElement, curves: &CurvesFrame) -> Option<(
     for i in 0..curves.inputs {
         let top = 2.0 + CELL.1 * i as f64;
         ctx.set_fill_style_str("#1f2328");
-        let _ = ctx.fill_text(curves.input_names.get(i).copied().unwrap_or("in"), 4.0, top + CELL.1 / 2.0 + 4.0);
+        let _ = ctx.fill_text(curves.input_names.get(i).map_or("in", String::as_str), 4.0, top + CELL.1 / 2.0 + 4.0);
         for j in 0..shown {
             let left = LABEL_W + CELL.0 * j as f64;
             let (cw, ch) = (CELL.0 - 6.0, CELL.1 - 8.0);

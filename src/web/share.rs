@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::state::Ui;
 use super::url;
-use crate::core::experiment::UPLOAD;
+use playground_config::experiment::UPLOAD;
 
 #[component]
 pub fn SharePanel(ui: Ui) -> impl IntoView {
@@ -43,7 +43,7 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
             </label>
             <p class="share-link" data-testid="share-link">{link}</p>
             <p class="hint" role="status">{move || status.get()}</p>
-            <Show when=move || ui.exp.with(|e| e.image == UPLOAD && e.kind == crate::core::experiment::Kind::Image)>
+            <Show when=move || ui.exp.with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
                 <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
             </Show>
         </section>

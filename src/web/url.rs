@@ -6,9 +6,9 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::session;
+use super::engine;
 use super::state::Ui;
-use crate::core::experiment::Experiment;
+use playground_config::experiment::Experiment;
 
 /// The experiment from the current hash, with notices about anything that was off.
 pub fn read() -> (Experiment, Vec<String>) {
@@ -49,6 +49,13 @@ pub fn absolute(exp: &Experiment) -> String {
     format!("{base}#{}", exp.to_link())
 }
 
+/// Keep the address bar on the experiment whatever changed it (a refinement, a reached step
+/// target, a refused upload): a replaced entry, no new history entry. Committed changes push
+/// their own entry first (`push`), so this finds nothing to do for them.
+pub fn keep_in_sync(ui: Ui) {
+    Effect::new(move |_| ui.exp.with(write));
+}
+
 /// Back and Forward (and a hand-edited hash) reopen the experiment of that entry.
 pub fn follow_history(ui: Ui) {
     let Some(window) = web_sys::window() else { return };
@@ -58,7 +65,7 @@ pub fn follow_history(ui: Ui) {
             ui.running.set(false);
             ui.notices.set(notices);
             ui.exp.set(exp);
-            leptos::task::spawn_local(session::rebuild(ui));
+            engine::open(ui, false);
         }
     });
     let f = on_change.as_ref().unchecked_ref();

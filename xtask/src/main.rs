@@ -117,7 +117,7 @@ fn test() -> Result<Tally, String> {
     tools::ensure_chromium()?;
     let mut tally = Tally::default();
     println!("xtask: native tests");
-    tally.cargo_test("native tests", cargo().args(["test", "--workspace", "--exclude", "browser-tests"]));
+    tally.cargo_test("native tests", cargo().args(["test", "--no-fail-fast", "--workspace", "--exclude", "browser-tests"]));
     // Build the browser test binary before the page so a compile error shows up early.
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
     build_page()?;
@@ -138,7 +138,7 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
     let _ = std::fs::create_dir_all(&shots);
     println!("xtask: browser tests against {base} (screenshots in {})", shots.display());
     let mut cmd = cargo();
-    cmd.args(["test", "-p", "browser-tests"]);
+    cmd.args(["test", "--no-fail-fast", "-p", "browser-tests"]);
     if let Some(file) = only {
         cmd.args(["--test", file]);
     }
@@ -169,16 +169,17 @@ fn bench(seconds: &str) -> Result<(), String> {
     tools::ensure_build_tools()?;
     tools::ensure_chromium()?;
     println!("xtask: benchmarks on the native CPU path");
-    run(cargo().args(["run", "--quiet", "--release", "--bin", "bench", "--", "--image-seconds", seconds]))?;
+    run(cargo().args(["run", "--quiet", "--release", "-p", "playground-engine", "--bin", "bench", "--", "--image-seconds", seconds]))?;
     build_page()?;
     let base = static_server::start(dist_dir())?;
     let (_driver, webdriver) = start_chromedriver()?;
     println!("xtask: benchmarks on the wasm CPU path (headless Chromium)");
     run(cargo()
-        .args(["test", "--quiet", "-p", "browser-tests", "--test", "bench", "--", "--ignored", "--nocapture"])
+        .args(["test", "--quiet", "-p", "browser-tests", "--test", "bench", "--", "--ignored", "--nocapture", "--test-threads=1"])
         .env("PLAYGROUND_URL", &base)
         .env("WEBDRIVER_URL", &webdriver)
-        .env("BENCH_SECONDS", seconds))
+        .env("BENCH_SECONDS", seconds)
+        .env("DIST_DIR", dist_dir()))
 }
 
 fn serve(open: bool) -> Result<(), String> {

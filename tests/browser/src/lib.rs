@@ -141,6 +141,18 @@ impl Page {
         .await;
     }
 
+    /// Like `watch_long_tasks`, but counting the tasks since the page started loading too.
+    pub async fn watch_long_tasks_since_load(&self) {
+        self.js(
+            "window.__longest = 0; window.__longtasks = 0;
+             new PerformanceObserver(l => { for (const e of l.getEntries()) {
+                 window.__longtasks++; window.__longest = Math.max(window.__longest, e.duration); } })
+               .observe({ type: 'longtask', buffered: true });
+             return true;",
+        )
+        .await;
+    }
+
     /// (count, longest ms) of long tasks since `watch_long_tasks`.
     pub async fn long_tasks(&self) -> (u64, f64) {
         let v = self.js("return [window.__longtasks || 0, window.__longest || 0];").await;

@@ -64,7 +64,7 @@ async fn an_exported_model_imports_to_the_same_predictions() {
     report(&format!("model export/import: {} bytes, test loss {test_loss} before and after", text.len()));
 
     // A file that is not a model changes nothing.
-    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data/corrupt.png").canonicalize().unwrap();
+    let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corrupt.png").canonicalize().unwrap();
     choose_file(&page, "import-model", &bad).await;
     page.wait_for("a refusal", Duration::from_secs(20), || async {
         page.text("message").await.contains("was not loaded").then_some(())

@@ -218,10 +218,41 @@ async fn the_move_schedule_keeps_training_healthy() {
     let first = page.wait_for("a first loss", Duration::from_secs(20), || async { page.number("loss").await }).await;
     page.click("play").await;
     page.wait_for("300 steps", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 300.0) }).await;
+    // The schedule says what it did (pausing clears the message).
+    page.wait_for("a move", Duration::from_secs(30), || async {
+        page.text("message").await.contains("knot per grid moved").then_some(())
+    })
+    .await;
     page.click("play").await;
     wait_idle(&page, Duration::from_secs(30)).await;
     let last = page.number("loss").await.expect("loss");
-    assert!(page.text("message").await.contains("knot per grid moved"), "{}", page.text("message").await);
     assert!(last * 10.0 < first, "{first} -> {last}");
+    page.close().await;
+}
+
+#[tokio::test]
+async fn a_gpu_failure_moves_the_run_to_the_cpu_and_keeps_its_weights() {
+    let page = Page::open("#backend=webgpu").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(90)).await, "WebGPU");
+    wait_idle(&page, Duration::from_secs(240)).await;
+    for expected in [1.0, 2.0] {
+        page.click("step").await;
+        wait_idle(&page, Duration::from_secs(240)).await;
+        assert_eq!(page.number("steps").await, Some(expected));
+    }
+    let on_gpu = page.number("test-loss").await.expect("a test loss on WebGPU");
+    page.js("window.__playgroundSimulateGpuFailure(); return true;").await;
+    page.wait_for("the CPU path", Duration::from_secs(60), || async { (page.text("backend").await == "CPU").then_some(()) }).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let message = page.text("message").await;
+    assert!(message.contains("moved to the CPU") && message.contains("step 2"), "{message}");
+    assert_eq!(page.number("steps").await, Some(2.0), "no step lost");
+    // The same weights, evaluated on the other backend.
+    let on_cpu = page.number("test-loss").await.expect("a test loss on the CPU");
+    report(&format!("gpu_failure: test loss {on_gpu} on WebGPU, {on_cpu} after moving to the CPU"));
+    assert!((on_gpu - on_cpu).abs() <= 1e-3 * on_gpu.abs().max(1e-9), "the weights changed: {on_gpu} → {on_cpu}");
+    page.click("step").await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    assert_eq!(page.number("steps").await, Some(3.0), "training goes on");
     page.close().await;
 }

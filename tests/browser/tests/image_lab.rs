@@ -7,7 +7,7 @@ use browser_tests::{report, wait_idle, wait_ready, Page};
 use fantoccini::Locator;
 
 fn data_file(name: &str) -> String {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../data").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join(name);
     path.canonicalize().expect("test picture").display().to_string()
 }
 
@@ -119,7 +119,7 @@ async fn an_upload_starts_a_fit_and_a_corrupt_file_changes_nothing() {
     assert_eq!(canvas_size(&page, "image-target").await, (48, 32));
     let s2 = page.number("steps").await.unwrap_or(0.0);
     page.wait_for("training to go on", Duration::from_secs(30), || async { page.number("steps").await.filter(|s| *s > s2 + 10.0) }).await;
-    assert!(s2 > s1);
+    assert!(s2 >= s1, "the step count never goes back: {s1} → {s2}");
     page.screenshot("image-upload").await;
     page.close().await;
 }

@@ -1,0 +1,364 @@
+//! The share link: ONE table of keys (`KEYS`) drives encoding, decoding, the link fuzzer's key
+//! list and the controls a classroom link can hide.
+//!
+//! Links use flat, human-readable keys in the URL hash (`#v=1&dataset=sine&knots=16&seed=3`).
+//! Decoding never fails: unknown keys are ignored and bad or out-of-range values are clamped or
+//! replaced by defaults, each with a notice the page shows. Lesson links (`kind=lesson&lesson=N`)
+//! are resolved here, above both the experiment and the lessons, which know nothing of links.
+
+use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+
+use crate::data::Formula;
+use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
+use crate::spec::Activation;
+use crate::lessons;
+use crate::spec::Normalization;
+use crate::spec::OptimizerKind;
+
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// One key of the link.
+pub struct LinkKey {
+    pub name: &'static str,
+    /// The control (its `data-testid`) that `hide=` hides, if a classroom may hide it.
+    pub control: Option<&'static str>,
+    /// The value written for an experiment (`None`: the key is not written, e.g. settings of
+    /// another kind or network, or a default that needs no saying).
+    write: fn(&Experiment) -> Option<String>,
+    /// Set the experiment from the value, with a notice when the value is off.
+    read: fn(&mut Experiment, &mut Reader),
+}
+
+const fn key(name: &'static str, write: fn(&Experiment) -> Option<String>, read: fn(&mut Experiment, &mut Reader)) -> LinkKey {
+    LinkKey { name, control: None, write, read }
+}
+
+const fn hideable(
+    name: &'static str,
+    control: &'static str,
+    write: fn(&Experiment) -> Option<String>,
+    read: fn(&mut Experiment, &mut Reader),
+) -> LinkKey {
+    LinkKey { name, control: Some(control), write, read }
+}
+
+fn flag(on: bool) -> String {
+    (on as u8).to_string()
+}
+
+fn is_pwl(e: &Experiment) -> bool {
+    e.net == NetKind::Pwl
+}
+
+fn is_lagrange(e: &Experiment) -> bool {
+    matches!(e.net, NetKind::Continuous | NetKind::Discontinuous)
+}
+
+/// Every key, in the order links are written.
+pub const KEYS: &[LinkKey] = &[
+    key("v", |_| Some(SCHEMA_VERSION.to_string()), |_, r| {
+        if r.value != SCHEMA_VERSION.to_string() {
+            r.notice(format!("this link is for version {} of the playground; reading it as version {SCHEMA_VERSION}", short(r.value)));
+        }
+    }),
+    // `kind` and `lesson` decide where every other key starts from: read before the others.
+    key("kind", |e| Some(if e.lesson > 0 { "lesson" } else { e.kind.name() }.into()), |_, _| {}),
+    key("lesson", |e| (e.lesson > 0).then(|| e.lesson.to_string()), |_, _| {}),
+    hideable("dataset", "dataset", |e| (e.kind != Kind::Image).then(|| e.dataset.clone()), |e, r| {
+        if e.dataset_names().contains(&r.value) {
+            e.dataset = r.value.to_string();
+        } else {
+            r.notice(format!("unknown dataset “{}”: using {}", short(r.value), e.dataset));
+        }
+    }),
+    hideable(
+        "formula",
+        "formula",
+        |e| (e.kind == Kind::Fit1d && e.dataset == "formula").then(|| e.formula.clone()),
+        |e, r| e.formula = r.value.chars().take(crate::data::formula::MAX_FORMULA_LEN).collect(),
+    ),
+    hideable("points", "points", |e| (e.kind != Kind::Image).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
+    hideable("noise", "noise", |e| (e.kind != Kind::Image).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
+    key(
+        "test",
+        |e| (e.kind != Kind::Image && e.test_fraction != Experiment::default_for(e.kind).test_fraction).then(|| e.test_fraction.to_string()),
+        |e, r| e.test_fraction = r.float(limits::TEST_FRACTION, e.test_fraction),
+    ),
+    key("image", |e| (e.kind == Kind::Image).then(|| e.image.clone()), |e, r| {
+        if IMAGE_NAMES.contains(&r.value) {
+            e.image = r.value.to_string();
+        } else if r.value == UPLOAD {
+            r.notice(format!("an uploaded picture cannot travel in a link: opening {} instead — upload it again to continue", e.image));
+        } else {
+            r.bad(&IMAGE_NAMES.join(", "));
+        }
+    }),
+    key("res", |e| (e.kind == Kind::Image).then(|| e.resolution.to_string()), |e, r| e.resolution = r.int(limits::RESOLUTION, e.resolution)),
+    key("rot", |e| (e.kind != Kind::Fit1d).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
+    hideable("net", "net", |e| Some(e.net.name().into()), |e, r| match NetKind::from_name(r.value) {
+        Some(k) => e.net = k,
+        None => r.bad("pwl, continuous, discontinuous, polynomial, fourier or mlp"),
+    }),
+    hideable("width", "width", |e| Some(e.width.to_string()), |e, r| e.width = r.int(limits::WIDTH, e.width)),
+    hideable("depth", "depth", |e| Some(e.depth.to_string()), |e, r| e.depth = r.int(limits::DEPTH, e.depth)),
+    hideable("knots", "knots", |e| is_pwl(e).then(|| e.knots.to_string()), |e, r| e.knots = r.int(limits::KNOTS, e.knots)),
+    hideable("learnknots", "learn-knots", |e| is_pwl(e).then(|| flag(e.learn_knots)), |e, r| e.learn_knots = r.flag(e.learn_knots)),
+    hideable(
+        "synapseknots",
+        "synapse-knots",
+        |e| (is_pwl(e) && e.synapse_knots).then(|| flag(true)),
+        |e, r| e.synapse_knots = r.flag(e.synapse_knots),
+    ),
+    key("grow", |e| (is_pwl(e) && e.grow).then(|| flag(true)), |e, r| e.grow = r.flag(e.grow)),
+    key("maxknots", |e| (is_pwl(e) && e.grow).then(|| e.max_knots.to_string()), |e, r| e.max_knots = r.int(limits::KNOTS, e.max_knots)),
+    key("move", |e| (is_pwl(e) && e.move_every > 0).then(|| e.move_every.to_string()), |e, r| {
+        e.move_every = r.int(limits::MOVE_EVERY, e.move_every)
+    }),
+    hideable("act", "act", |e| (e.net == NetKind::Mlp).then(|| e.activation.name().into()), |e, r| match Activation::from_name(r.value) {
+        Some(a) => e.activation = a,
+        None => r.bad("relu, tanh, sigmoid, gelu or identity"),
+    }),
+    hideable("bias", "bias", |e| (e.net == NetKind::Mlp).then(|| flag(e.bias)), |e, r| e.bias = r.flag(e.bias)),
+    key("n", |e| e.net.uses_n().then(|| e.n.to_string()), |e, r| e.n = r.int(limits::N, e.n)),
+    key("segments", |e| is_lagrange(e).then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
+    key(
+        "insegments",
+        // Written even when 0 ("same as the others"): image links default to 100.
+        |e| {
+            (is_lagrange(e) && (e.input_segments != Experiment::default_for(e.kind).input_segments || e.input_segments > 0))
+                .then(|| e.input_segments.to_string())
+        },
+        |e, r| e.input_segments = r.int(limits::INPUT_SEGMENTS, e.input_segments),
+    ),
+    key(
+        "norm",
+        |e| (e.net != NetKind::Mlp).then(|| if e.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()),
+        |e, r| match r.value {
+            "none" => e.normalization = Normalization::None,
+            "maxabs" => e.normalization = Normalization::MaxAbs,
+            _ => r.bad("none or maxabs"),
+        },
+    ),
+    hideable("opt", "optimizer", |e| Some(e.optimizer.name().into()), |e, r| match OptimizerKind::from_name(r.value) {
+        Some(o) => e.optimizer = o,
+        None => r.bad("adam, sgd or lion"),
+    }),
+    hideable("lr", "lr", |e| Some(e.learning_rate.to_string()), |e, r| e.learning_rate = r.float(limits::LR, e.learning_rate)),
+    hideable("batch", "batch", |e| Some(e.batch.to_string()), |e, r| e.batch = r.int(limits::BATCH, e.batch)),
+    hideable("seed", "seed", |e| Some(e.data_seed.to_string()), |e, r| e.data_seed = r.seed(e.data_seed)),
+    key("iseed", |e| Some(e.init_seed.to_string()), |e, r| e.init_seed = r.seed(e.init_seed)),
+    key("bseed", |e| Some(e.batch_seed.to_string()), |e, r| e.batch_seed = r.seed(e.batch_seed)),
+    hideable("backend", "backend-choice", |e| Some(e.backend.name().into()), |e, r| match BackendChoice::from_name(r.value) {
+        Some(b) => e.backend = b,
+        None => r.bad("auto, webgpu or cpu"),
+    }),
+    key("step", |e| (e.step > 0).then(|| e.step.to_string()), |e, r| e.step = r.int(limits::STEP, e.step)),
+    key("hide", |e| (!e.hide.is_empty()).then(|| e.hide.join(",")), |e, r| {
+        let mut hide: Vec<String> = Vec::new();
+        for name in r.value.split(',').filter(|n| !n.is_empty()) {
+            if hideable_controls().any(|c| c == name) {
+                hide.push(name.to_string());
+            } else {
+                r.notice(format!("cannot hide “{}” (hideable: {})", short(name), hideable_controls().collect::<Vec<_>>().join(", ")));
+            }
+        }
+        hide.sort();
+        hide.dedup();
+        e.hide = hide;
+    }),
+    key("present", |e| e.present.then(|| flag(true)), |e, r| e.present = r.flag(e.present)),
+];
+
+/// The controls a classroom link can hide (`hide=…`), from the key table.
+pub fn hideable_controls() -> impl Iterator<Item = &'static str> {
+    KEYS.iter().filter_map(|k| k.control)
+}
+
+impl Experiment {
+    /// The flat key list of a share link (without the leading `#`).
+    pub fn to_link(&self) -> String {
+        KEYS.iter()
+            .filter_map(|k| (k.write)(self).map(|v| format!("{}={}", k.name, utf8_percent_encode(&v, VALUE))))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// Read a link (with or without the leading `#`). Never fails; returns the notices to show.
+    pub fn from_link(link: &str) -> (Experiment, Vec<String>) {
+        let mut notices = Vec::new();
+        let body = link.trim().trim_start_matches('#').trim_start_matches('?');
+        let mut e = starting_point(body, &mut notices);
+        let mut ignored = Vec::new();
+        for pair in body.split('&').filter(|p| !p.is_empty()) {
+            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
+            let value = match percent_decode_str(raw).decode_utf8() {
+                Ok(v) => v.into_owned(),
+                Err(_) => {
+                    notices.push(format!("the value of “{}” is not valid text and was ignored", short(name)));
+                    continue;
+                }
+            };
+            match KEYS.iter().find(|k| k.name == name) {
+                Some(k) => (k.read)(&mut e, &mut Reader { key: name, value: &value, notices: &mut notices }),
+                None => ignored.push(short(name)),
+            }
+        }
+        if !ignored.is_empty() {
+            notices.push(format!("ignored unknown link keys: {}", ignored.join(", ")));
+        }
+        if e.kind == Kind::Fit1d && e.dataset == "formula" {
+            if let Err(msg) = Formula::parse(&e.formula) {
+                notices.push(format!("the link's formula is not usable ({msg}): using the sine wave"));
+                e.dataset = "sine".into();
+            }
+        }
+        (e, notices)
+    }
+}
+
+/// The experiment the link's other keys adjust: a lesson step's preset, or the defaults of the
+/// link's kind (wherever `kind` is in the link).
+fn starting_point(body: &str, notices: &mut Vec<String>) -> Experiment {
+    let value_of = |name: &str| body.split('&').find_map(|p| p.strip_prefix(name)?.strip_prefix('='));
+    let kind_value = value_of("kind").unwrap_or("fit1d");
+    if kind_value == "lesson" {
+        let count = lessons::STEPS.len();
+        let asked = value_of("lesson").unwrap_or("1");
+        let number = match asked.parse::<usize>() {
+            Ok(n) if (1..=count).contains(&n) => n,
+            _ => {
+                notices.push(format!("there is no lesson step “{}” (steps 1 to {count}): opening step 1", short(asked)));
+                1
+            }
+        };
+        return lessons::STEPS[number - 1].experiment(number);
+    }
+    let kind = Kind::from_name(kind_value).unwrap_or_else(|| {
+        notices.push(format!("unknown experiment kind “{}”: opening a 1-D fit", short(kind_value)));
+        Kind::Fit1d
+    });
+    Experiment::default_for(kind)
+}
+
+/// Characters escaped in link values: everything but letters, digits and a few safe marks.
+const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'*').remove(b'(').remove(b')');
+
+/// Cut user-provided text before echoing it in a notice.
+fn short(s: &str) -> String {
+    let mut out: String = s.chars().take(24).collect();
+    if s.chars().count() > 24 {
+        out.push('…');
+    }
+    out
+}
+
+/// Parses one key's value, clamping and explaining.
+pub struct Reader<'a> {
+    key: &'a str,
+    value: &'a str,
+    notices: &'a mut Vec<String>,
+}
+
+impl Reader<'_> {
+    fn notice(&mut self, text: String) {
+        self.notices.push(text);
+    }
+
+    fn bad(&mut self, expected: &str) {
+        self.notices.push(format!("“{}” is not a valid {} (expected {expected}); kept the default", short(self.value), self.key));
+    }
+
+    fn int<T>(&mut self, (lo, hi): (T, T), default: T) -> T
+    where
+        T: Copy + PartialOrd + std::str::FromStr + std::fmt::Display,
+    {
+        match self.value.parse::<T>() {
+            Ok(v) if v < lo => {
+                self.notices.push(format!("{} = {v} is below the minimum: using {lo}", self.key));
+                lo
+            }
+            Ok(v) if v > hi => {
+                self.notices.push(format!("{} = {v} is above the maximum: using {hi}", self.key));
+                hi
+            }
+            Ok(v) => v,
+            Err(_) => {
+                self.bad(&format!("a whole number from {lo} to {hi}"));
+                default
+            }
+        }
+    }
+
+    fn float(&mut self, (lo, hi): (f64, f64), default: f64) -> f64 {
+        match self.value.parse::<f64>() {
+            Ok(v) if v.is_nan() => {
+                self.bad("a number");
+                default
+            }
+            Ok(v) if v < lo || v > hi => {
+                let c = v.clamp(lo, hi);
+                self.notices.push(format!("{} = {} is out of range: using {c}", self.key, short(self.value)));
+                c
+            }
+            Ok(v) => v,
+            Err(_) => {
+                self.bad(&format!("a number from {lo} to {hi}"));
+                default
+            }
+        }
+    }
+
+    fn flag(&mut self, default: bool) -> bool {
+        match self.value {
+            "1" | "true" => true,
+            "0" | "false" => false,
+            _ => {
+                self.bad("0 or 1");
+                default
+            }
+        }
+    }
+
+    fn seed(&mut self, default: u64) -> u64 {
+        self.int((0, u64::MAX), default)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_is_read_back_as_written_and_names_are_unique() {
+        let mut names: Vec<&str> = KEYS.iter().map(|k| k.name).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), KEYS.len(), "a key is declared twice");
+        // An experiment that writes nearly every key, including the optional ones.
+        let e = Experiment {
+            grow: true,
+            move_every: 40,
+            synapse_knots: true,
+            step: 300,
+            hide: vec!["lr".into(), "seed".into()],
+            present: true,
+            test_fraction: 0.5,
+            ..Experiment::default()
+        };
+        let link = e.to_link();
+        for k in ["grow=1", "maxknots=", "move=40", "synapseknots=1", "step=300", "hide=lr%2Cseed", "present=1", "test=0.5"] {
+            assert!(link.contains(k), "{k} missing from {link}");
+        }
+        assert_eq!(Experiment::from_link(&link), (e, vec![]));
+    }
+
+    #[test]
+    fn classroom_links_hide_only_declared_controls() {
+        let controls: Vec<&str> = hideable_controls().collect();
+        assert!(controls.contains(&"backend-choice") && controls.contains(&"learn-knots"));
+        let (e, notices) = Experiment::from_link("hide=lr,zzz,lr,backend-choice");
+        assert_eq!(e.hide, vec!["backend-choice".to_string(), "lr".to_string()]);
+        assert_eq!(notices.len(), 1, "{notices:?}");
+        assert!(notices[0].contains("zzz"));
+    }
+}

@@ -1,0 +1,226 @@
+//! What the page and the engine worker say to each other: typed commands in, reports (frames,
+//! readouts, messages) out. Both sides encode with bincode and post the bytes as a transferred
+//! `ArrayBuffer`, so a frame's pixels are moved, not copied.
+//!
+//! The experiment travels as its share link (`Experiment::to_link`): one format for the address
+//! bar, model files and the worker.
+
+use serde::{Deserialize, Serialize};
+
+use crate::data::field::Labelled;
+use crate::data::plane::Region;
+
+/// Which run a command or report is about (runs train side by side in one worker).
+pub type RunId = u32;
+
+/// Page → worker.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Command {
+    /// (Re)build `run` from an experiment link: data, initial weights from its seeds, backend.
+    /// An uploaded picture cannot travel in a link (`image=upload` opens a built-in picture with
+    /// a notice), so `upload` says whether the run trains on the user's picture.
+    Open { run: RunId, link: String, upload: Upload },
+    /// Settings that change without a rebuild (learning rate, schedules), from the link.
+    Adjust { run: RunId, link: String },
+    Play { run: RunId },
+    Pause { run: RunId },
+    /// Exactly one step, then a full frame.
+    Step { run: RunId },
+    InsertKnot { run: RunId },
+    /// h-refinement (`h`) or p-refinement.
+    Refine { run: RunId, h: bool },
+    /// The region and scale of the image detail view.
+    Zoom { run: RunId, zoom: Zoom },
+    /// Send the run as a model file.
+    Export { run: RunId },
+    /// Give the (already opened) run the weights and step count of a model file (its text, from
+    /// the file `name`). Model files are the one format weights travel in.
+    Load { run: RunId, model: String, name: String },
+    /// Test hook: behave as if the GPU had failed (the page exposes it to scripts as
+    /// `__playgroundSimulateGpuFailure()`), so the fall-back to the CPU path can be tested.
+    SimulateGpuFailure { run: RunId },
+    /// The benchmark workloads (the `#bench` page), `seconds` for the image one.
+    Bench { seconds: f64 },
+}
+
+/// The user's own picture for an image run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Upload {
+    /// Not an uploaded picture.
+    None,
+    /// The last picture the worker accepted.
+    Previous,
+    /// A new file's bytes (decoded in the worker; a bad file keeps the current run).
+    New(Vec<u8>),
+}
+
+/// Worker → page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Report {
+    /// The worker's wasm is running: commands may be sent.
+    Ready,
+    /// The backend a run trains on, and why.
+    Backend { run: RunId, label: String, reason: String },
+    /// A new run was built (its parameter count); the previous one is gone.
+    Opened { run: RunId, parameters: usize },
+    /// The experiment cannot start or a picture cannot be used: the previous run is kept.
+    Refused { run: RunId, why: String, formula: bool },
+    Frame { run: RunId, frame: Box<Frame> },
+    Readout { run: RunId, readout: Readout },
+    Detail { run: RunId, detail: DetailFrame },
+    /// Something the user should read (an event, a structural change, a failure).
+    Message { run: RunId, text: String },
+    /// The shape changed (h/p refinement): the experiment link that names it now.
+    Reshaped { run: RunId, link: String },
+    /// Training stopped by itself (the link's step, a divergence, a lost GPU).
+    Paused { run: RunId, at: u64, target_reached: bool },
+    /// The run as a model file (`model_file::export`).
+    Exported { run: RunId, model: String },
+    /// Every report caused by one command has been sent.
+    Done { run: RunId },
+    BenchLine(String),
+    BenchDone,
+}
+
+/// Numbers shown next to the plot.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Readout {
+    pub steps: u64,
+    pub loss: Option<f32>,
+    pub test_loss: Option<f32>,
+    pub steps_per_sec: f32,
+    pub parameters: usize,
+    /// Image experiments: PSNR of the whole reconstruction, in dB.
+    pub psnr: Option<f64>,
+    /// Field experiments: share of test (and training) points on the right side, in %.
+    pub accuracy: Option<f64>,
+    pub train_accuracy: Option<f64>,
+    /// Single-neuron lessons: the weights and biases, spelled out.
+    pub weights: Option<String>,
+}
+
+/// What the plots draw: one snapshot of the model and the data.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Frame {
+    pub readout: Readout,
+    pub train: Vec<(f32, f32)>,
+    pub test: Vec<(f32, f32)>,
+    pub clean: Vec<(f32, f32)>,
+    pub prediction: Vec<(f32, f32)>,
+    /// First-layer knot positions in data coordinates.
+    pub knots: Vec<f32>,
+    pub x_range: (f32, f32),
+    /// (step, training loss) and (step, test loss) histories.
+    pub loss_history: Vec<(u64, f32)>,
+    pub test_history: Vec<(u64, f32)>,
+    /// PSNR (dB) of image experiments, test accuracy (%) of fields, against steps.
+    pub quality_history: Vec<(u64, f64)>,
+    pub picture: Option<PictureFrame>,
+    pub field: Option<FieldFrame>,
+    pub curves: Option<CurvesFrame>,
+    /// Every layer's synapse curves, for the network diagram (empty for very large networks).
+    pub diagram: Vec<CurvesFrame>,
+}
+
+/// The image lab's three pictures, 8-bit RGBA at the training resolution.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PictureFrame {
+    pub width: usize,
+    pub height: usize,
+    pub target: Vec<u8>,
+    pub recon: Vec<u8>,
+    pub error: Vec<u8>,
+}
+
+/// The learned picture rendered over a region of the plane, finer than the training grid.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DetailFrame {
+    pub width: usize,
+    pub height: usize,
+    pub rgba: Vec<u8>,
+    pub view: Zoom,
+}
+
+/// What the detail view shows: a region at a multiple of the training resolution.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Zoom {
+    pub scale: usize,
+    pub region: Region,
+}
+
+impl Default for Zoom {
+    fn default() -> Self {
+        Zoom { scale: 2, region: Region::FULL }
+    }
+}
+
+/// A classification field: the network's score on a square grid, and the points.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FieldFrame {
+    pub grid: usize,
+    /// `grid²` scores, row by row from y = −1.
+    pub scores: Vec<f32>,
+    pub train: Vec<Labelled>,
+    pub test: Vec<Labelled>,
+}
+
+/// A layer's synapses as curves over its input domain (KAN-style thumbnails, the diagram).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CurvesFrame {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub samples: usize,
+    /// `[inputs·samples, outputs]`, row-major.
+    pub values: Vec<f32>,
+    /// Knot or segment-boundary positions per input, in the layer's input domain.
+    pub knots: Vec<Vec<f32>>,
+    /// The interval the curves are sampled over.
+    pub domain: (f32, f32),
+    /// Linear synapses (classic layers): drawn as signed, weighted links rather than curves.
+    pub linear: bool,
+    pub input_names: Vec<String>,
+}
+
+/// Bytes for `postMessage`.
+pub fn encode<T: Serialize>(message: &T) -> Vec<u8> {
+    bincode::serialize(message).unwrap_or_default()
+}
+
+/// A message from bytes; `None` for bytes that are not one (never a panic).
+pub fn decode<T: for<'de> Deserialize<'de>>(bytes: &[u8]) -> Option<T> {
+    bincode::deserialize(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_round_trip_and_garbage_is_refused() {
+        // Every nested type a frame carries (bincode is not self-describing: a serde attribute
+        // it cannot read would only show in the browser, as a report silently dropped).
+        let frame = Frame {
+            knots: vec![0.5],
+            loss_history: vec![(3, 0.25)],
+            readout: Readout { loss: Some(0.1), psnr: Some(20.0), weights: Some("w = 1".into()), ..Readout::default() },
+            picture: Some(PictureFrame { width: 1, height: 1, target: vec![1, 2, 3, 4], recon: vec![0; 4], error: vec![9; 4] }),
+            field: Some(FieldFrame { grid: 1, scores: vec![0.5], train: vec![Labelled { x: 0.1, y: -0.2, label: 1.0 }], test: vec![] }),
+            curves: Some(CurvesFrame { inputs: 1, outputs: 1, samples: 2, values: vec![0.0, 1.0], knots: vec![vec![0.0]], domain: (-1.0, 1.0), linear: false, input_names: vec!["x".into()] }),
+            ..Frame::default()
+        };
+        let report = Report::Frame { run: 2, frame: Box::new(frame) };
+        assert_eq!(decode::<Report>(&encode(&report)), Some(report));
+        for report in [
+            Report::Detail { run: 0, detail: DetailFrame { width: 1, height: 1, rgba: vec![0; 4], view: Zoom::default() } },
+            Report::Exported { run: 0, model: "{}".into() },
+            Report::Paused { run: 0, at: 7, target_reached: true },
+        ] {
+            assert_eq!(decode::<Report>(&encode(&report)), Some(report));
+        }
+        let load = Command::Load { run: 0, model: "{}".into(), name: "m.json".into() };
+        assert_eq!(decode::<Command>(&encode(&load)), Some(load));
+        let command = Command::Zoom { run: 0, zoom: Zoom::default() };
+        assert_eq!(decode::<Command>(&encode(&command)), Some(command));
+        assert_eq!(decode::<Command>(&[255, 255, 255, 255, 1]), None);
+    }
+}

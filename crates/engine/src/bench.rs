@@ -1,0 +1,155 @@
+//! The benchmark workloads of DESIGN.md §3, the same as `bench/torch_reference.py` runs on the
+//! original implementations, printed as the same JSON lines. They run on any `Device`, natively
+//! (`cargo xtask bench` / the `bench` binary) and in the browser (the page's `#bench` mode).
+//!
+//! They time the page's own training loop, `crate::run::Run::advance` (per-step loss reads,
+//! checkpoints and all), not a copy of it. `advance` ends each piece of work with a read of the
+//! losses, which forces every recorded step to finish before the clock stops.
+
+use std::future::Future;
+
+use burn::tensor::Device;
+
+use crate::data::picture::axis;
+use crate::layers::lagrange::Continuity;
+use crate::network::{Family, Network, NetworkSpec, Normalization};
+use crate::run::{Problem, Run, Schedule};
+use crate::snapshot::read;
+use crate::train::{OptimizerKind, Rows, TrainConfig, Trainer};
+
+/// Where the time comes from and how to let the host breathe (a no-op natively; a macrotask in
+/// the browser, so the page and the test driver stay responsive during a long run).
+pub trait Host {
+    fn now_s(&self) -> f64;
+    fn pause(&self) -> impl Future<Output = ()>;
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    pub workload: &'static str,
+    pub steps_per_s: f64,
+    pub final_mse: Option<f64>,
+    pub psnr_db: Option<f64>,
+    pub seconds_to_25db: Option<f64>,
+}
+
+impl Outcome {
+    /// One JSON line in the torch reference's format; `implementation` names our path.
+    pub fn json(&self, implementation: &str) -> String {
+        let mut v = serde_json::json!({
+            "workload": self.workload,
+            "impl": implementation,
+            "threads": 1,
+            "steps_per_s": (self.steps_per_s * 10.0).round() / 10.0,
+        });
+        if let Some(m) = self.final_mse {
+            v["final_mse"] = m.into();
+        }
+        if let Some(p) = self.psnr_db {
+            v["psnr_db"] = ((p * 100.0).round() / 100.0).into();
+            v["seconds_to_25db"] = self.seconds_to_25db.map_or(serde_json::Value::Null, |s| ((s * 100.0).round() / 100.0).into());
+        }
+        v.to_string()
+    }
+}
+
+/// A run of `spec` (initialised from seed 0) on a bare training set, with Adam.
+async fn run_of(spec: &NetworkSpec, rows: Rows, lr: f64, batch: usize, device: &Device) -> Result<Run, String> {
+    let net = Network::new(spec, 0, device);
+    let config = TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: lr, batch, seed: 0 };
+    Run::start(Trainer::new(net, rows, config, device), Problem::Rows, Schedule::default(), 0).await
+}
+
+/// 5 warm-up steps, then `steps` timed ones, in pieces of 100 with a pause for the host between.
+async fn timed(run: &mut Run, steps: u64, host: &impl Host) -> Result<(f64, f64), String> {
+    run.advance(5).await?;
+    let t0 = host.now_s();
+    let mut loss = None;
+    let mut done = 0;
+    while done < steps {
+        let piece = (steps - done).min(100);
+        let out = run.advance(piece).await?;
+        if let Some(d) = out.diverged {
+            return Err(format!("the benchmark diverged: {}", d.why));
+        }
+        loss = out.last_loss.or(loss);
+        done += piece;
+        host.pause().await;
+    }
+    let elapsed = (host.now_s() - t0).max(1e-9);
+    Ok((steps as f64 / elapsed, loss.ok_or("no steps")? as f64))
+}
+
+fn pwl_spec(knots: usize, widths: Vec<usize>) -> NetworkSpec {
+    NetworkSpec {
+        family: Family::Pwl { knots, learn_positions: false, per_synapse: false },
+        widths,
+        input_domain: (-1.0, 1.0),
+        normalization: Normalization::None,
+        input_segments: None,
+    }
+}
+
+/// 1 → 1 piecewise linear, 16 knots (fixed, uniform, as the original's adaptive layer), 256
+/// samples of sin(3x), Adam lr 0.05, full batch.
+pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    let xs = axis(256);
+    let ys: Vec<f32> = xs.iter().map(|x| (3.0 * x).sin()).collect();
+    let mut run = run_of(&pwl_spec(16, vec![1, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.05, 0, device).await?;
+    let (sps, loss) = timed(&mut run, 500, host).await?;
+    Ok(Outcome { workload: "fit1d_tiny", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
+}
+
+/// 1 → 16 → 1 piecewise linear, 32 knots per grid, 1024 samples of cos(1/(|x|+0.05)), Adam lr 0.01.
+pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    let xs = axis(1024);
+    let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
+    let mut run = run_of(&pwl_spec(32, vec![1, 16, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.01, 0, device).await?;
+    let (sps, loss) = timed(&mut run, 300, host).await?;
+    Ok(Outcome { workload: "fit1d_mlp", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
+}
+
+/// The procedural 128×128 "rings" image of the reference script: coordinates (u = column,
+/// v = row, both in [−1, 1]) and RGB in [0, 1], row-major.
+pub fn rings_image(size: usize) -> (Vec<f32>, Vec<f32>) {
+    let coords = crate::data::plane::grid_features(crate::data::plane::Region::FULL, size, size, false);
+    (coords, crate::data::picture::rings(size).rgb)
+}
+
+/// The seed's implicit-image layout: 2 → 40 continuous (n = 3, 100 segments) → max-abs → 40 → 3
+/// (n = 3, 2 segments).
+pub fn rings_spec() -> NetworkSpec {
+    NetworkSpec {
+        family: Family::Lagrange { n: 3, segments: 2, continuity: Continuity::Continuous },
+        widths: vec![2, 40, 3],
+        input_domain: (-1.0, 1.0),
+        normalization: Normalization::MaxAbs,
+        input_segments: Some(100),
+    }
+}
+
+/// Train on batches of 1024 pixels for `seconds`; full-image PSNR every 200 steps.
+pub async fn implicit_rings(device: &Device, host: &impl Host, seconds: f64) -> Result<Outcome, String> {
+    let (coords, rgb) = rings_image(128);
+    let rows = Rows { x: coords.clone(), y: rgb.clone(), inputs: 2, outputs: 3 };
+    let mut run = run_of(&rings_spec(), rows, 1e-3, 1024, device).await?;
+    let psnr = |mse: f64| 10.0 * (1.0 / mse.max(1e-12)).log10();
+    let full_mse = |run: &Run| run.trainer().loss_on(&coords, &rgb).ok_or("no pixels");
+    let (t0, mut reached) = (host.now_s(), None);
+    let start = run.steps();
+    while host.now_s() - t0 < seconds {
+        let out = run.advance(200).await?;
+        if let Some(d) = out.diverged {
+            return Err(format!("the benchmark diverged: {}", d.why));
+        }
+        let m = read(full_mse(&run)?).await?[0] as f64;
+        if reached.is_none() && psnr(m) >= 25.0 {
+            reached = Some(host.now_s() - t0);
+        }
+        host.pause().await;
+    }
+    let elapsed = host.now_s() - t0;
+    let m = read(full_mse(&run)?).await?[0] as f64;
+    let steps = run.steps() - start;
+    Ok(Outcome { workload: "implicit_rings_128", steps_per_s: steps as f64 / elapsed, final_mse: None, psnr_db: Some(psnr(m)), seconds_to_25db: reached })
+}

@@ -1,0 +1,71 @@
+//! `cargo run --release --bin bench -- [--image-seconds S] [--backend cpu|vulkan|webgpu]`: the
+//! benchmark workloads, one JSON line each, like bench/torch_reference.py.
+//!
+//! `cpu` (the default) is burn's flex backend on one thread, the same code the page runs in wasm.
+//! `vulkan` and `webgpu` are burn's wgpu runtime on the machine's GPU (SPIR-V shaders, or the WGSL
+//! shaders a browser's WebGPU gets); they need `--features gpu-bench`.
+
+use std::time::Instant;
+
+use burn::tensor::Device;
+use playground_engine::bench::{self, Host};
+
+struct Native(Instant);
+
+impl Host for Native {
+    fn now_s(&self) -> f64 {
+        self.0.elapsed().as_secs_f64()
+    }
+    async fn pause(&self) {}
+}
+
+fn arg(args: &[String], name: &str) -> Option<String> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).cloned()
+}
+
+/// The device for `--backend`, and the name its JSON lines carry.
+fn device(backend: &str) -> Result<(Device, &'static str), String> {
+    match backend {
+        "cpu" => Ok((Device::flex(), "rust-native-cpu")),
+        #[cfg(feature = "gpu-bench")]
+        "vulkan" => Ok((Device::vulkan(burn::tensor::DeviceKind::DefaultDevice), "rust-native-vulkan")),
+        #[cfg(feature = "gpu-bench")]
+        "webgpu" => Ok((Device::webgpu(burn::tensor::DeviceKind::DefaultDevice), "rust-native-wgsl")),
+        #[cfg(not(feature = "gpu-bench"))]
+        "vulkan" | "webgpu" => Err(format!("--backend {backend} needs a build with --features gpu-bench")),
+        other => Err(format!("unknown backend {other:?}: cpu, vulkan or webgpu")),
+    }
+}
+
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let seconds = arg(&args, "--image-seconds").and_then(|s| s.parse::<f64>().ok()).unwrap_or(60.0);
+    let backend = arg(&args, "--backend").unwrap_or_else(|| "cpu".into());
+    let (device, name) = match device(&backend) {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    let device = device.autodiff();
+    let host = Native(Instant::now());
+    let results = pollster::block_on(async {
+        vec![
+            bench::fit1d_tiny(&device, &host).await,
+            bench::fit1d_mlp(&device, &host).await,
+            bench::implicit_rings(&device, &host, seconds).await,
+        ]
+    });
+    let mut failed = false;
+    for r in results {
+        match r {
+            Ok(o) => println!("{}", o.json(name)),
+            Err(e) => {
+                eprintln!("benchmark failed: {e}");
+                failed = true;
+            }
+        }
+    }
+    if failed { std::process::ExitCode::FAILURE } else { std::process::ExitCode::SUCCESS }
+}

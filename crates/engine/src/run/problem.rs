@@ -1,0 +1,108 @@
+//! The data side of a run, by experiment kind: what the network trains on and what the views
+//! evaluate it on (the 1-D samples, every pixel of a picture, a field's points and heat-map grid).
+
+use std::sync::Arc;
+
+use crate::data::field::{FieldSamples, Labelled};
+use crate::data::picture::{self, Picture};
+use crate::data::{plane, Samples1d};
+use crate::experiment::{field_rows, Experiment, Kind};
+use crate::train::{Rows, Trainer};
+
+/// Side of the classification heat-map grid.
+pub const FIELD_GRID: usize = 64;
+
+pub enum Problem {
+    Fit1d(Samples1d),
+    Image(ImageProblem),
+    Field(FieldProblem),
+    /// A plain training set with nothing to show (the benchmark workloads).
+    Rows,
+}
+
+pub struct ImageProblem {
+    /// Shared with the evaluation of frames (no copy per frame).
+    pub picture: Arc<Picture>,
+    /// Network inputs of every pixel, row by row.
+    pub features: Arc<Vec<f32>>,
+    pub target_rgba: Arc<Vec<u8>>,
+    /// The seed's jumping circle: the picture changes at a fixed step (so a link replays it).
+    pub jumps: bool,
+    pub jumped: bool,
+}
+
+pub struct FieldProblem {
+    pub train: Arc<Vec<Labelled>>,
+    pub test: Arc<Vec<Labelled>>,
+    pub train_x: Arc<Vec<f32>>,
+    pub train_y: Vec<f32>,
+    pub test_x: Arc<Vec<f32>>,
+    pub test_y: Vec<f32>,
+    /// Network inputs on the heat-map grid.
+    pub grid_features: Arc<Vec<f32>>,
+}
+
+impl Problem {
+    /// The experiment kind this data belongs to (`None` for a bare training set).
+    pub fn kind(&self) -> Option<Kind> {
+        match self {
+            Problem::Fit1d(_) => Some(Kind::Fit1d),
+            Problem::Image(_) => Some(Kind::Image),
+            Problem::Field(_) => Some(Kind::Field),
+            Problem::Rows => None,
+        }
+    }
+
+    /// `rows`: the trainer's training set, whose inputs are every pixel's features.
+    pub fn image(exp: &Experiment, picture: Picture, rows: &Rows) -> Problem {
+        Problem::Image(ImageProblem {
+            target_rgba: Arc::new(picture.to_rgba8()),
+            features: Arc::new(rows.x.clone()),
+            jumps: exp.image == "circle",
+            jumped: false,
+            picture: Arc::new(picture),
+        })
+    }
+
+    /// `rows`: the trainer's training set, built from `samples.train`.
+    pub fn field(exp: &Experiment, samples: FieldSamples, rows: &Rows) -> Problem {
+        let (train_x, train_y) = (rows.x.clone(), rows.y.clone());
+        let (test_x, test_y) = field_rows(&samples.test, exp.rotate);
+        let grid = plane::grid_features(plane::Region::FULL, FIELD_GRID, FIELD_GRID, exp.rotate);
+        Problem::Field(FieldProblem {
+            train: Arc::new(samples.train),
+            test: Arc::new(samples.test),
+            train_x: Arc::new(train_x),
+            train_y,
+            test_x: Arc::new(test_x),
+            test_y,
+            grid_features: Arc::new(grid),
+        })
+    }
+
+    /// The step at which the picture changes, if it has not changed yet.
+    pub fn pending_jump(&self) -> Option<u64> {
+        match self {
+            Problem::Image(p) if p.jumps && !p.jumped => Some(picture::CIRCLE_JUMP_STEP),
+            _ => None,
+        }
+    }
+
+    /// Whether the jumping circle has jumped (false for every other problem).
+    pub fn jumped(&self) -> bool {
+        matches!(self, Problem::Image(p) if p.jumped)
+    }
+
+    /// Put the jumping circle where it is at a step (`jumped`): before or after its jump. The
+    /// trainer's targets follow; weights and optimiser state are kept (nothing is reset).
+    pub fn set_jumped(&mut self, jumped: bool, trainer: &mut Trainer) {
+        let Problem::Image(p) = self else { return };
+        if !p.jumps || p.jumped == jumped {
+            return;
+        }
+        p.jumped = jumped;
+        p.picture = Arc::new(picture::circle(p.picture.width, picture::CIRCLE_CENTRES[usize::from(jumped)]));
+        p.target_rgba = Arc::new(p.picture.to_rgba8());
+        trainer.set_targets(p.picture.targets());
+    }
+}

@@ -1,0 +1,223 @@
+//! One optimisation step at a time, with seeded mini-batches.
+//!
+//! Nothing here reads a tensor back: the caller decides when to pay for a device → host read
+//! (on WebGPU every read is a sync point), so `step` returns the loss as a tensor.
+
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams, LionConfig, SgdConfig};
+use burn::tensor::{Device, Tensor, TensorData};
+use rand::seq::SliceRandom;
+use rand_chacha::ChaCha8Rng;
+
+use crate::network::Network;
+use crate::rng::{stream, Stream};
+
+pub use playground_config::spec::{OptimizerKind, Rows, TrainConfig};
+
+/// A fresh optimiser of the chosen kind.
+fn new_optimizer(kind: OptimizerKind) -> burn::optim::ModuleOptimizer {
+    match kind {
+        OptimizerKind::Adam => AdamConfig::new().init(),
+        OptimizerKind::Sgd => SgdConfig::new().init(),
+        OptimizerKind::Lion => LionConfig::new().init(),
+    }
+}
+
+/// Where the mini-batch order stands: with the weights and the step count, everything the next
+/// step depends on. A run keeps it in its checkpoints so that rolling back replays exactly.
+#[derive(Clone, Debug)]
+pub struct BatchState {
+    order: Vec<usize>,
+    cursor: usize,
+    rng: ChaCha8Rng,
+}
+
+/// Drives a network through optimisation steps on a data set of rows.
+pub struct Trainer {
+    net: Network,
+    optim: burn::optim::ModuleOptimizer,
+    config: TrainConfig,
+    device: Device,
+    rows: Rows,
+    /// Full-batch tensors, uploaded once.
+    full: (Tensor<2>, Tensor<2>),
+    order: Vec<usize>,
+    cursor: usize,
+    batch_rng: ChaCha8Rng,
+    steps: u64,
+}
+
+/// `[n]` host values → a `[n, 1]` column tensor.
+pub fn column(values: &[f32], device: &Device) -> Tensor<2> {
+    matrix(values, 1, device)
+}
+
+/// Row-major host values with `cols` columns → a `[rows, cols]` tensor.
+pub fn matrix(values: &[f32], cols: usize, device: &Device) -> Tensor<2> {
+    let cols = cols.max(1);
+    Tensor::from_data(TensorData::new(values.to_vec(), [values.len() / cols, cols]), device)
+}
+
+impl Trainer {
+    /// `device` must have autodiff enabled; the network must live on it.
+    pub fn new(net: Network, rows: Rows, config: TrainConfig, device: &Device) -> Self {
+        let full = (matrix(&rows.x, rows.inputs, device), matrix(&rows.y, rows.outputs, device));
+        let n = rows.len();
+        Trainer {
+            net,
+            optim: new_optimizer(config.optimizer),
+            batch_rng: stream(config.seed, Stream::Batch),
+            config,
+            device: device.clone(),
+            rows,
+            full,
+            order: (0..n).collect(),
+            cursor: n, // forces a shuffle before the first mini-batch
+            steps: 0,
+        }
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    pub fn config(&self) -> &TrainConfig {
+        &self.config
+    }
+
+    pub fn rows(&self) -> &Rows {
+        &self.rows
+    }
+
+    /// The same training set with `net` (the weights of step `steps`) and the batch order of
+    /// that step on another device (after a GPU failure); the optimiser starts afresh there.
+    pub fn moved_to(&self, net: Network, steps: u64, batch: BatchState, device: &Device) -> Trainer {
+        let mut moved = Trainer::new(net, self.rows.clone(), self.config.clone(), device);
+        moved.restore(moved.net.clone(), steps, batch);
+        moved
+    }
+
+    /// New targets for the same inputs (a picture that changes during training), keeping the
+    /// weights, the optimiser state and the batch order. Ignored unless the shape matches.
+    pub fn set_targets(&mut self, y: Vec<f32>) {
+        if y.len() == self.rows.y.len() {
+            self.full.1 = matrix(&y, self.rows.outputs, &self.device);
+            self.rows.y = y;
+        }
+    }
+
+    /// Change the learning rate without resetting anything (the optimiser state is kept).
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        self.config.learning_rate = lr;
+    }
+
+    pub fn batch_state(&self) -> BatchState {
+        BatchState { order: self.order.clone(), cursor: self.cursor, rng: self.batch_rng.clone() }
+    }
+
+    /// Go back to `net` at step `steps` with the batch order of that step (a rollback); the
+    /// optimiser starts afresh, as in `replace_network`.
+    pub fn restore(&mut self, net: Network, steps: u64, batch: BatchState) {
+        self.replace_network(net, steps);
+        if batch.order.len() == self.order.len() {
+            (self.order, self.cursor, self.batch_rng) = (batch.order, batch.cursor, batch.rng);
+        }
+    }
+
+    /// Replace the network (e.g. restored weights) and start the optimiser state afresh: its
+    /// moments belong to the weights that diverged or to another device.
+    pub fn replace_network(&mut self, net: Network, steps: u64) {
+        self.net = net;
+        self.optim = new_optimizer(self.config.optimizer);
+        self.steps = steps;
+    }
+
+    /// Replace the network by a grown, moved or refined one computing the same function, moving
+    /// the optimiser's state onto the new parameters as `plan` says (see `crate::carry`). Returns
+    /// whether the state was carried; if the plan does not fit, the optimiser restarts.
+    pub fn replace_network_carrying(&mut self, net: Network, plan: &[crate::carry::Carry]) -> bool {
+        // burn 0.22 materialises a loaded optimiser record on `Device::default()`, which in a
+        // wasm build with WebGPU compiled in is a WebGPU device that may not exist or not be
+        // initialised (it needs an async start): loading would panic. Until `load_record` takes a
+        // device, the browser restarts the optimiser; native builds carry the state.
+        if cfg!(target_arch = "wasm32") {
+            self.net = net;
+            self.optim = new_optimizer(self.config.optimizer);
+            return false;
+        }
+        let carried = crate::carry::carry_record(self.optim.to_record(), &self.net, &net, plan)
+            .map(|record| new_optimizer(self.config.optimizer).load_record(record));
+        self.net = net;
+        match carried {
+            Ok(optim) => {
+                self.optim = optim;
+                true
+            }
+            Err(_) => {
+                self.optim = new_optimizer(self.config.optimizer);
+                false
+            }
+        }
+    }
+
+    fn next_batch(&mut self) -> (Tensor<2>, Tensor<2>) {
+        let n = self.rows.len();
+        let b = self.config.batch;
+        if b == 0 || b >= n {
+            return self.full.clone();
+        }
+        if self.cursor + b > n {
+            self.order.shuffle(&mut self.batch_rng);
+            self.cursor = 0;
+        }
+        let idx = &self.order[self.cursor..self.cursor + b];
+        self.cursor += b;
+        let (ni, no) = (self.rows.inputs, self.rows.outputs);
+        let xs: Vec<f32> = idx.iter().flat_map(|&i| self.rows.x[i * ni..(i + 1) * ni].iter().copied()).collect();
+        let ys: Vec<f32> = idx.iter().flat_map(|&i| self.rows.y[i * no..(i + 1) * no].iter().copied()).collect();
+        (matrix(&xs, ni, &self.device), matrix(&ys, no, &self.device))
+    }
+
+    /// One optimiser step; returns the mini-batch loss *before* the step (not read back).
+    pub fn step(&mut self) -> Tensor<1> {
+        let (x, y) = self.next_batch();
+        let loss = mse(self.net.forward(x), y);
+        let grads = GradientsParams::from_grads(loss.backward(), &self.net);
+        self.net = self.optim.step(self.config.learning_rate, self.net.clone(), grads);
+        self.steps += 1;
+        loss.detach()
+    }
+
+    /// Mean squared error of the current network on the given rows (no gradient recorded).
+    pub fn loss_on(&self, xs: &[f32], ys: &[f32]) -> Option<Tensor<1>> {
+        if xs.is_empty() {
+            return None;
+        }
+        let device = self.device.clone().without_autodiff();
+        Some(mse(self.predict(xs), matrix(ys, self.rows.outputs, &device)))
+    }
+
+    /// Network output for row-major inputs `xs` (`[n, inputs]` flattened), `[n, outputs]`.
+    pub fn predict(&self, xs: &[f32]) -> Tensor<2> {
+        let device = self.device.clone().without_autodiff();
+        self.net.valid().forward(matrix(xs, self.rows.inputs, &device))
+    }
+
+    /// The synapse curves of layer `l` (see `Network::layer_curves`).
+    pub fn layer_curves(&self, l: usize, samples: usize) -> Tensor<2> {
+        let device = self.device.clone().without_autodiff();
+        self.net.valid().layer_curves(l, samples, &device)
+    }
+}
+
+pub fn mse(pred: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
+    (pred - target).square().mean()
+}

@@ -1,0 +1,357 @@
+//! The worker's loop: take the page's commands in order, advance every playing run by one chunk
+//! (all playing runs in lockstep), send frames at a steady pace, and say when each command's work
+//! is done. One owner of the runs, no shared state: the page only ever sees reports.
+
+use std::collections::BTreeMap;
+
+use futures::channel::mpsc::{TryRecvError, UnboundedReceiver};
+use futures::StreamExt;
+use gloo_timers::future::TimeoutFuture;
+use playground_config::experiment::{Experiment, Kind, UPLOAD};
+use playground_config::model_file;
+use playground_config::protocol::{Command, Report, RunId, Upload};
+use playground_engine::grow::Refinement;
+use playground_engine::network::Family;
+use playground_engine::run::{Advanced, Run, Schedule};
+use playground_engine::snapshot::{Snapshot, Weights};
+use wasm_bindgen::JsCast;
+
+use crate::outbox::Outbox;
+use crate::slot::Slot;
+use crate::{backend, frames, pictures};
+
+/// Milliseconds on the worker's clock.
+pub fn now_ms() -> f64 {
+    js_sys::global().unchecked_into::<web_sys::WorkerGlobalScope>().performance().map(|p| p.now()).unwrap_or(0.0)
+}
+
+pub async fn serve(mut inbox: UnboundedReceiver<Command>, out: Outbox) {
+    let mut runs: BTreeMap<RunId, Slot> = BTreeMap::new();
+    out.send(&Report::Ready);
+    loop {
+        let playing = runs.values().any(|s| s.playing);
+        let command = if playing {
+            match inbox.try_recv() {
+                Ok(c) => Some(c),
+                Err(TryRecvError::Closed) => return, // the page is gone
+                Err(TryRecvError::Empty) => None,    // nothing waiting
+            }
+        } else {
+            match inbox.next().await {
+                Some(c) => Some(c),
+                None => return,
+            }
+        };
+        if let Some(command) = command {
+            handle(&mut runs, command, &out).await;
+            continue;
+        }
+        for (&id, slot) in runs.iter_mut().filter(|(_, s)| s.playing) {
+            train_chunk(id, slot, &out).await;
+        }
+        // A real macrotask: lets the worker's event loop deliver the page's messages.
+        TimeoutFuture::new(0).await;
+    }
+}
+
+async fn handle(runs: &mut BTreeMap<RunId, Slot>, command: Command, out: &Outbox) {
+    let run = match &command {
+        Command::Open { run, .. }
+        | Command::Adjust { run, .. }
+        | Command::Play { run }
+        | Command::Pause { run }
+        | Command::Step { run }
+        | Command::InsertKnot { run }
+        | Command::Refine { run, .. }
+        | Command::Zoom { run, .. }
+        | Command::Export { run }
+        | Command::Load { run, .. }
+        | Command::SimulateGpuFailure { run } => *run,
+        Command::Bench { seconds } => {
+            crate::bench::run(*seconds, out).await;
+            return;
+        }
+    };
+    match command {
+        Command::Open { link, upload, .. } => open(runs, run, &link, upload, out).await,
+        Command::Adjust { link, .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                let (exp, _) = Experiment::from_link(&link);
+                slot.run.set_learning_rate(exp.learning_rate);
+                slot.run.set_schedule(Schedule::of(&exp));
+                slot.exp = exp;
+            }
+        }
+        Command::Play { .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                slot.playing = true;
+            }
+        }
+        Command::Pause { .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                slot.playing = false;
+                publish(run, slot, out, true).await;
+            }
+        }
+        Command::Step { .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                slot.playing = false;
+                step(run, slot, 1, out).await;
+                publish(run, slot, out, true).await;
+            }
+        }
+        Command::InsertKnot { .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                insert_knot(run, slot, out).await;
+            }
+        }
+        Command::Refine { h, .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                refine(run, slot, if h { Refinement::H } else { Refinement::P }, out).await;
+            }
+        }
+        Command::Zoom { zoom, .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                slot.zoom = zoom;
+                send_detail(run, slot, out).await;
+            }
+        }
+        Command::Export { .. } => {
+            if let Some(slot) = runs.get(&run) {
+                match Snapshot::take(slot.run.network()).await {
+                    Ok(weights) => {
+                        let model = model_file::export(&slot.exp, slot.run.steps(), &weights);
+                        out.send(&Report::Exported { run, model });
+                    }
+                    Err(e) => out.send(&Report::Message { run, text: format!("The model could not be read: {e}.") }),
+                }
+            }
+        }
+        Command::Load { model, name, .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                match model_file::import(&model) {
+                    Ok((_, steps, weights)) => {
+                        slot.run.load_weights(weights, steps);
+                        slot.readout = Default::default();
+                        publish(run, slot, out, true).await;
+                        out.send(&Report::Message { run, text: format!("Loaded “{name}”: trained for {steps} steps.") });
+                    }
+                    Err(e) => out.send(&Report::Message { run, text: format!("“{name}” was not loaded: {e}.") }),
+                }
+            }
+        }
+        Command::SimulateGpuFailure { .. } => {
+            if let Some(slot) = runs.get_mut(&run) {
+                fall_back_to_cpu(run, slot, "a simulated device loss".into(), out).await;
+            }
+        }
+        Command::Bench { .. } => {}
+    }
+    out.send(&Report::Done { run });
+}
+
+/// Build a run from a link. Bad input (a formula that does not parse, a picture that cannot be
+/// used, a network too large) keeps the current run and says why.
+async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: Upload, out: &Outbox) {
+    let (mut exp, _) = Experiment::from_link(link);
+    if upload != Upload::None {
+        exp.image = UPLOAD.into();
+    }
+    let refuse = |why: String, formula: bool| out.send(&Report::Refused { run, why, formula });
+    if exp.kind == Kind::Fit1d {
+        if let Err(msg) = exp.target() {
+            return refuse(msg, true);
+        }
+    }
+    if let Upload::New(bytes) = upload {
+        if let Err(e) = pictures::accept_upload(&bytes) {
+            return refuse(format!("the file was not used: {e}. The current picture and its training are kept"), false);
+        }
+    }
+    let picture = match exp.kind {
+        Kind::Image => match pictures::picture_for(&exp).await {
+            Ok(p) => Some(p),
+            Err(e) => return refuse(format!("the picture could not be used: {e}. The previous experiment is kept"), false),
+        },
+        _ => None,
+    };
+    let chosen = backend::choose(exp.backend).await;
+    let built = Run::from_experiment(&exp, picture, &chosen.device).await;
+    let new = match built {
+        Ok(r) => r,
+        Err(e) => return refuse(format!("this experiment cannot start: {e}"), false),
+    };
+    out.send(&Report::Backend { run, label: chosen.label.clone(), reason: chosen.reason.clone() });
+    let mut slot = Slot::new(new, chosen, exp);
+    out.send(&Report::Opened { run, parameters: slot.readout.parameters });
+    publish(run, &mut slot, out, true).await;
+    runs.insert(run, slot);
+}
+
+/// One chunk of a playing run, then a frame if one is due.
+async fn train_chunk(run: RunId, slot: &mut Slot, out: &Outbox) {
+    let planned = slot.planned();
+    if planned == 0 {
+        target_reached(run, slot, out).await;
+        return;
+    }
+    let started = now_ms();
+    let done = step(run, slot, planned, out).await;
+    if done > 0 {
+        slot.adapt_chunk((now_ms() - started) / done as f64);
+    }
+    if !slot.playing {
+        return; // stopped by itself: `step` said why and sent the final frame
+    }
+    if slot.exp.step > 0 && slot.run.steps() >= slot.exp.step {
+        target_reached(run, slot, out).await;
+        return;
+    }
+    publish(run, slot, out, false).await;
+}
+
+/// The link's step is reached: pause there and drop the target, so play goes on from here.
+async fn target_reached(run: RunId, slot: &mut Slot, out: &Outbox) {
+    slot.playing = false;
+    slot.exp.step = 0;
+    publish(run, slot, out, true).await;
+    out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: true });
+}
+
+/// Advance by `n` steps and say what happened; returns the steps taken.
+async fn step(run: RunId, slot: &mut Slot, n: u64, out: &Outbox) -> u64 {
+    let started = now_ms();
+    match slot.run.advance(n).await {
+        Ok(advanced) => {
+            report(run, slot, &advanced, now_ms() - started, out).await;
+            advanced.steps
+        }
+        Err(e) => {
+            fall_back_to_cpu(run, slot, e, out).await;
+            0
+        }
+    }
+}
+
+async fn report(run: RunId, slot: &mut Slot, out_: &Advanced, elapsed_ms: f64, out: &Outbox) {
+    for event in &out_.events {
+        out.send(&Report::Message { run, text: event.describe() });
+    }
+    slot.readout.steps = slot.run.steps();
+    if let Some(d) = &out_.diverged {
+        slot.playing = false;
+        slot.readout.loss = None;
+        out.send(&Report::Message {
+            run,
+            text: format!(
+                "Stopped: {} (step {}). Training is paused and the weights of step {} are back. Try a smaller learning rate.",
+                d.why, d.at, d.restored_to
+            ),
+        });
+        publish(run, slot, out, true).await;
+        out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
+        return;
+    }
+    if out_.last_loss.is_some() {
+        slot.readout.loss = out_.last_loss;
+    }
+    if out_.steps > 0 {
+        let rate = (out_.steps as f64 / elapsed_ms.max(0.001) * 1000.0) as f32;
+        let r = &mut slot.readout.steps_per_sec;
+        *r = if *r == 0.0 { rate } else { 0.9 * *r + 0.1 * rate };
+    }
+}
+
+/// A GPU error or lost device: continue on the CPU from the run's newest checkpoint.
+async fn fall_back_to_cpu(run: RunId, slot: &mut Slot, error: String, out: &Outbox) {
+    slot.playing = false;
+    slot.chunk = 1;
+    let chosen = backend::cpu(format!("WebGPU failed during training ({error}); switched to the CPU path"));
+    out.send(&Report::Backend { run, label: chosen.label.clone(), reason: chosen.reason.clone() });
+    let resumed = slot.run.move_to(&chosen.device).await;
+    slot.backend = chosen;
+    out.send(&Report::Message {
+        run,
+        text: format!("The GPU stopped working; training moved to the CPU and kept the weights of step {resumed}. Press play to continue."),
+    });
+    publish(run, slot, out, true).await;
+    out.send(&Report::Paused { run, at: resumed, target_reached: false });
+}
+
+/// Send a frame if one is due (`force`: now), and the detail view of pictures when stale.
+async fn publish(run: RunId, slot: &mut Slot, out: &Outbox, force: bool) {
+    let now = now_ms();
+    if !force && !slot.frame_due(now) {
+        if slot.readout_due(now) {
+            slot.readout_at = now;
+            slot.readout.steps = slot.run.steps();
+            out.send(&Report::Readout { run, readout: slot.readout.clone() });
+        }
+        return;
+    }
+    slot.frame_at = now;
+    match frames::frame(slot).await {
+        Ok(frame) => out.send(&Report::Frame { run, frame: Box::new(frame) }),
+        Err(e) => out.send(&Report::Message { run, text: format!("The view could not be drawn: {e}.") }),
+    }
+    if slot.exp.kind == Kind::Image && (force || slot.detail_due(now_ms())) {
+        send_detail(run, slot, out).await;
+    }
+}
+
+async fn send_detail(run: RunId, slot: &mut Slot, out: &Outbox) {
+    slot.detail_at = now_ms();
+    if let Ok(Some(detail)) = frames::detail(slot).await {
+        out.send(&Report::Detail { run, detail });
+    }
+}
+
+fn momentum(carried: bool) -> &'static str {
+    if carried {
+        "the optimiser keeps its momentum"
+    } else {
+        "the optimiser restarts"
+    }
+}
+
+/// Grow the network by one knot per input grid, next to the worst-fitted training point.
+async fn insert_knot(run: RunId, slot: &mut Slot, out: &Outbox) {
+    let text = match slot.run.insert_knot().await {
+        Ok(inserted) => format!(
+            "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged; {}.",
+            inserted.x,
+            momentum(inserted.carried)
+        ),
+        Err(e) => format!("Could not insert a knot: {e}."),
+    };
+    out.send(&Report::Message { run, text });
+    publish(run, slot, out, true).await;
+}
+
+/// h- or p-refine a piecewise-polynomial network in place: same function, more parameters; the
+/// experiment (and the page's link) then names the refined shape.
+async fn refine(run: RunId, slot: &mut Slot, how: Refinement, out: &Outbox) {
+    match slot.run.refine(how).await {
+        Ok(carried) => {
+            let spec = slot.run.network().spec.clone();
+            if let Family::Lagrange { n, segments, .. } = spec.family {
+                slot.exp.n = n;
+                if slot.exp.net != playground_config::experiment::NetKind::Polynomial {
+                    slot.exp.segments = segments;
+                }
+                slot.exp.input_segments = spec.input_segments.unwrap_or(0);
+                out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
+            }
+            let what = match how {
+                Refinement::H => "h-refined: every segment split in two",
+                Refinement::P => "p-refined: one more point per segment",
+            };
+            out.send(&Report::Message {
+                run,
+                text: format!("{what}. The function is unchanged; training continues with more freedom ({}).", momentum(carried)),
+            });
+        }
+        Err(e) => out.send(&Report::Message { run, text: format!("Could not refine: {e}.") }),
+    }
+    publish(run, slot, out, true).await;
+}
