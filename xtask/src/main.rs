@@ -9,6 +9,7 @@ mod tools;
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -83,6 +84,9 @@ fn build_page() -> Result<(), String> {
 struct KillOnDrop(Child);
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
+        // The whole process group: chromedriver and every browser it started, including those of
+        // a test that panicked before closing its session (they would keep training).
+        let _ = Command::new("kill").args(["-KILL", "--", &format!("-{}", self.0.id())]).status();
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
@@ -96,6 +100,7 @@ fn start_chromedriver() -> Result<(KillOnDrop, String), String> {
     let port = free_port();
     let child = Command::new("chromedriver")
         .arg(format!("--port={port}"))
+        .process_group(0)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
