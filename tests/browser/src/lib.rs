@@ -129,27 +129,24 @@ impl Page {
         self.js(&script).await.as_u64().unwrap_or(0)
     }
 
-    /// Start recording main-thread long tasks (buffered: includes those since page load).
+    /// Start counting main-thread long tasks from now.
     pub async fn watch_long_tasks(&self) {
-        self.js(
-            "window.__longest = 0; window.__longtasks = 0;
-             new PerformanceObserver(l => { for (const e of l.getEntries()) {
-                 window.__longtasks++; window.__longest = Math.max(window.__longest, e.duration); } })
-               .observe({ type: 'longtask', buffered: false });
-             return true;",
-        )
-        .await;
+        self.observe_long_tasks(false).await;
     }
 
-    /// Like `watch_long_tasks`, but counting the tasks since the page started loading too.
+    /// Start counting main-thread long tasks, those since the page started loading included.
     pub async fn watch_long_tasks_since_load(&self) {
-        self.js(
+        self.observe_long_tasks(true).await;
+    }
+
+    async fn observe_long_tasks(&self, since_load: bool) {
+        self.js(&format!(
             "window.__longest = 0; window.__longtasks = 0;
-             new PerformanceObserver(l => { for (const e of l.getEntries()) {
-                 window.__longtasks++; window.__longest = Math.max(window.__longest, e.duration); } })
-               .observe({ type: 'longtask', buffered: true });
-             return true;",
-        )
+             new PerformanceObserver(l => {{ for (const e of l.getEntries()) {{
+                 window.__longtasks++; window.__longest = Math.max(window.__longest, e.duration); }} }})
+               .observe({{ type: 'longtask', buffered: {since_load} }});
+             return true;"
+        ))
         .await;
     }
 
