@@ -18,7 +18,7 @@ use crate::snapshot::read;
 use crate::train::{OptimizerKind, Rows, TrainConfig, Trainer};
 
 /// Where the time comes from and how to let the host breathe (a no-op natively; a macrotask in
-/// the browser, so the page and the test driver stay responsive during a long run).
+/// the engine worker, so the commands it receives still get their turn during a long run).
 pub trait Host {
     fn now_s(&self) -> f64;
     fn pause(&self) -> impl Future<Output = ()>;

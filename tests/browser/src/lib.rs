@@ -161,7 +161,7 @@ impl Page {
     }
 }
 
-/// Wait until the app reports a backend and a first loss (the session is built).
+/// Wait until the engine worker has named the backend of the run it built.
 pub async fn wait_ready(page: &Page, timeout: Duration) -> String {
     page.wait_for("a backend to be chosen", timeout, || async {
         let b = page.text("backend").await;
