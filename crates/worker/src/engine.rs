@@ -233,12 +233,14 @@ async fn step(run: RunId, slot: &mut Slot, n: u64, out: &Outbox) -> u64 {
     }
 }
 
-async fn report(run: RunId, slot: &mut Slot, out_: &Advanced, elapsed_ms: f64, out: &Outbox) {
-    for event in &out_.events {
+/// Tell the page what a piece of training did: its events, a divergence (the run stops and says
+/// which weights are back), or the new loss and speed.
+async fn report(run: RunId, slot: &mut Slot, advanced: &Advanced, elapsed_ms: f64, out: &Outbox) {
+    for event in &advanced.events {
         out.send(&Report::Message { run, text: event.describe() });
     }
     slot.readout.steps = slot.run.steps();
-    if let Some(d) = &out_.diverged {
+    if let Some(d) = &advanced.diverged {
         slot.playing = false;
         slot.readout.loss = None;
         out.send(&Report::Message {
@@ -252,11 +254,11 @@ async fn report(run: RunId, slot: &mut Slot, out_: &Advanced, elapsed_ms: f64, o
         out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
         return;
     }
-    if out_.last_loss.is_some() {
-        slot.readout.loss = out_.last_loss;
+    if advanced.last_loss.is_some() {
+        slot.readout.loss = advanced.last_loss;
     }
-    if out_.steps > 0 {
-        let rate = (out_.steps as f64 / elapsed_ms.max(0.001) * 1000.0) as f32;
+    if advanced.steps > 0 {
+        let rate = (advanced.steps as f64 / elapsed_ms.max(0.001) * 1000.0) as f32;
         let r = &mut slot.readout.steps_per_sec;
         *r = if *r == 0.0 { rate } else { 0.9 * *r + 0.1 * rate };
     }
