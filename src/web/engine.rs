@@ -63,7 +63,8 @@ pub fn start(ui: Ui) {
 
 /// Send a command; the page counts as busy until the worker says its work is done.
 pub fn send(ui: Ui, command: Command) {
-    if !matches!(command, Command::Bench { .. }) {
+    // The worker answers every command about a run with `Done`.
+    if command.run().is_some() {
         ui.busy.update(|b| *b += 1);
     }
     ui.engine.update_value(|l| l.send(command));

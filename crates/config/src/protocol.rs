@@ -43,6 +43,27 @@ pub enum Command {
     Bench { seconds: f64 },
 }
 
+impl Command {
+    /// The run a command is about; `None` for the benchmarks, which use none. Every command
+    /// about a run is answered by `Report::Done`.
+    pub fn run(&self) -> Option<RunId> {
+        match self {
+            Command::Open { run, .. }
+            | Command::Adjust { run, .. }
+            | Command::Play { run }
+            | Command::Pause { run }
+            | Command::Step { run }
+            | Command::InsertKnot { run }
+            | Command::Refine { run, .. }
+            | Command::Zoom { run, .. }
+            | Command::Export { run }
+            | Command::Load { run, .. }
+            | Command::SimulateGpuFailure { run } => Some(*run),
+            Command::Bench { .. } => None,
+        }
+    }
+}
+
 /// The user's own picture for an image run.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Upload {

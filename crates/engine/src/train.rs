@@ -101,7 +101,10 @@ impl Trainer {
     /// that step on another device (after a GPU failure); the optimiser starts afresh there.
     pub fn moved_to(&self, net: Network, steps: u64, batch: BatchState, device: &Device) -> Trainer {
         let mut moved = Trainer::new(net, self.rows.clone(), self.config.clone(), device);
-        moved.restore(moved.net.clone(), steps, batch);
+        moved.steps = steps;
+        if batch.order.len() == moved.order.len() {
+            (moved.order, moved.cursor, moved.batch_rng) = (batch.order, batch.cursor, batch.rng);
+        }
         moved
     }
 
@@ -121,15 +124,6 @@ impl Trainer {
 
     pub fn batch_state(&self) -> BatchState {
         BatchState { order: self.order.clone(), cursor: self.cursor, rng: self.batch_rng.clone() }
-    }
-
-    /// Go back to `net` at step `steps` with the batch order of that step (a rollback); the
-    /// optimiser starts afresh, as in `replace_network`.
-    pub fn restore(&mut self, net: Network, steps: u64, batch: BatchState) {
-        self.replace_network(net, steps);
-        if batch.order.len() == self.order.len() {
-            (self.order, self.cursor, self.batch_rng) = (batch.order, batch.cursor, batch.rng);
-        }
     }
 
     /// Replace the network (e.g. restored weights) and start the optimiser state afresh: its

@@ -55,99 +55,69 @@ pub async fn serve(mut inbox: UnboundedReceiver<Command>, out: Outbox) {
 }
 
 async fn handle(runs: &mut BTreeMap<RunId, Slot>, command: Command, out: &Outbox) {
-    let run = match &command {
-        Command::Open { run, .. }
-        | Command::Adjust { run, .. }
-        | Command::Play { run }
-        | Command::Pause { run }
-        | Command::Step { run }
-        | Command::InsertKnot { run }
-        | Command::Refine { run, .. }
-        | Command::Zoom { run, .. }
-        | Command::Export { run }
-        | Command::Load { run, .. }
-        | Command::SimulateGpuFailure { run } => *run,
-        Command::Bench { seconds } => {
-            crate::bench::run(*seconds, out).await;
-            return;
+    let Some(run) = command.run() else {
+        if let Command::Bench { seconds } = command {
+            crate::bench::run(seconds, out).await;
         }
+        return;
     };
     match command {
         Command::Open { link, upload, .. } => open(runs, run, &link, upload, out).await,
-        Command::Adjust { link, .. } => {
+        // Commands about a run that does not exist (yet) change nothing.
+        command => {
             if let Some(slot) = runs.get_mut(&run) {
-                let (exp, _) = Experiment::from_link(&link);
-                slot.run.set_learning_rate(exp.learning_rate);
-                slot.run.set_schedule(Schedule::of(&exp));
-                slot.exp = exp;
+                on_run(run, slot, command, out).await;
             }
         }
-        Command::Play { .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                slot.playing = true;
-            }
-        }
-        Command::Pause { .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                slot.playing = false;
-                publish(run, slot, out, true).await;
-            }
-        }
-        Command::Step { .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                slot.playing = false;
-                step(run, slot, 1, out).await;
-                publish(run, slot, out, true).await;
-            }
-        }
-        Command::InsertKnot { .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                insert_knot(run, slot, out).await;
-            }
-        }
-        Command::Refine { h, .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                refine(run, slot, if h { Refinement::H } else { Refinement::P }, out).await;
-            }
-        }
-        Command::Zoom { zoom, .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                slot.zoom = zoom;
-                send_detail(run, slot, out).await;
-            }
-        }
-        Command::Export { .. } => {
-            if let Some(slot) = runs.get(&run) {
-                match Snapshot::take(slot.run.network()).await {
-                    Ok(weights) => {
-                        let model = model_file::export(&slot.exp, slot.run.steps(), &weights);
-                        out.send(&Report::Exported { run, model });
-                    }
-                    Err(e) => out.send(&Report::Message { run, text: format!("The model could not be read: {e}.") }),
-                }
-            }
-        }
-        Command::Load { model, name, .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                match model_file::import(&model) {
-                    Ok((_, steps, weights)) => {
-                        slot.run.load_weights(weights, steps);
-                        slot.readout = Default::default();
-                        publish(run, slot, out, true).await;
-                        out.send(&Report::Message { run, text: format!("Loaded “{name}”: trained for {steps} steps.") });
-                    }
-                    Err(e) => out.send(&Report::Message { run, text: format!("“{name}” was not loaded: {e}.") }),
-                }
-            }
-        }
-        Command::SimulateGpuFailure { .. } => {
-            if let Some(slot) = runs.get_mut(&run) {
-                fall_back_to_cpu(run, slot, "a simulated device loss".into(), out).await;
-            }
-        }
-        Command::Bench { .. } => {}
     }
     out.send(&Report::Done { run });
+}
+
+/// A command about an existing run.
+async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
+    match command {
+        Command::Adjust { link, .. } => {
+            let (exp, _) = Experiment::from_link(&link);
+            slot.run.set_learning_rate(exp.learning_rate);
+            slot.run.set_schedule(Schedule::of(&exp));
+            slot.exp = exp;
+        }
+        Command::Play { .. } => slot.playing = true,
+        Command::Pause { .. } => {
+            slot.playing = false;
+            publish(run, slot, out, true).await;
+        }
+        Command::Step { .. } => {
+            slot.playing = false;
+            step(run, slot, 1, out).await;
+            publish(run, slot, out, true).await;
+        }
+        Command::InsertKnot { .. } => insert_knot(run, slot, out).await,
+        Command::Refine { h, .. } => refine(run, slot, if h { Refinement::H } else { Refinement::P }, out).await,
+        Command::Zoom { zoom, .. } => {
+            slot.zoom = zoom;
+            send_detail(run, slot, out).await;
+        }
+        Command::Export { .. } => match Snapshot::take(slot.run.network()).await {
+            Ok(weights) => {
+                let model = model_file::export(&slot.exp, slot.run.steps(), &weights);
+                out.send(&Report::Exported { run, model });
+            }
+            Err(e) => out.send(&Report::Message { run, text: format!("The model could not be read: {e}.") }),
+        },
+        Command::Load { model, name, .. } => match model_file::import(&model) {
+            Ok((_, steps, weights)) => {
+                slot.run.load_weights(weights, steps);
+                slot.readout = Default::default();
+                publish(run, slot, out, true).await;
+                out.send(&Report::Message { run, text: format!("Loaded “{name}”: trained for {steps} steps.") });
+            }
+            Err(e) => out.send(&Report::Message { run, text: format!("“{name}” was not loaded: {e}.") }),
+        },
+        Command::SimulateGpuFailure { .. } => fall_back_to_cpu(run, slot, "a simulated device loss".into(), out).await,
+        // Handled by `handle`: they need no existing run.
+        Command::Open { .. } | Command::Bench { .. } => {}
+    }
 }
 
 /// Build a run from a link. Bad input (a formula that does not parse, a picture that cannot be
@@ -286,7 +256,6 @@ async fn publish(run: RunId, slot: &mut Slot, out: &Outbox, force: bool) {
     if !force && !slot.frame_due(now) {
         if slot.readout_due(now) {
             slot.readout_at = now;
-            slot.readout.steps = slot.run.steps();
             out.send(&Report::Readout { run, readout: slot.readout.clone() });
         }
         return;

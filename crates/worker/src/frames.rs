@@ -19,7 +19,7 @@ use crate::slot::Slot;
 const CURVE_POINTS: usize = 300;
 const SYNAPSE_POINTS: usize = 32;
 /// Longest side of the detail rendering.
-pub const DETAIL_MAX_SIDE: usize = 512;
+const DETAIL_MAX_SIDE: usize = 512;
 /// Rows per evaluation on the CPU path (bounds the memory of one evaluation).
 const TILE_ROWS: usize = 8192;
 /// Most synapses for which the diagram is computed (beyond, it would be unreadable anyway).

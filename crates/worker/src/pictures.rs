@@ -20,15 +20,9 @@ thread_local! {
     static UPLOADED: RefCell<Option<Picture>> = const { RefCell::new(None) };
 }
 
-/// Decode uploaded bytes; a good picture becomes the upload that `image=upload` trains on.
+/// Decode uploaded bytes (`picture::decode` refuses empty, oversized and damaged files); a good
+/// picture becomes the upload that `image=upload` trains on.
 pub fn accept_upload(bytes: &[u8]) -> Result<(), String> {
-    if bytes.len() > picture::MAX_FILE_BYTES {
-        return Err(format!(
-            "the file is {:.1} MB; pictures up to {} MB are accepted",
-            bytes.len() as f64 / 1e6,
-            picture::MAX_FILE_BYTES / (1024 * 1024)
-        ));
-    }
     let p = picture::decode(bytes, MAX_SIDE)?;
     UPLOADED.with(|u| *u.borrow_mut() = Some(p));
     Ok(())

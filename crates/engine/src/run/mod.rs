@@ -190,10 +190,6 @@ impl Run {
         self.trainer.steps()
     }
 
-    pub fn schedule(&self) -> Schedule {
-        self.schedule
-    }
-
     pub fn history(&self) -> &[(u64, f32)] {
         self.history.points()
     }
@@ -208,16 +204,13 @@ impl Run {
 
     /// A test loss and a quality number (PSNR or accuracy) the views computed at the current step.
     pub fn record_evaluation(&mut self, test_loss: Option<f32>, quality: Option<f64>) {
+        // A second evaluation at the same step is dropped by the histories themselves.
         let step = self.steps();
         if let Some(t) = test_loss.filter(|t| t.is_finite()) {
-            if self.test_history.last().map(|(s, _)| s) != Some(step) {
-                self.test_history.push(step, t);
-            }
+            self.test_history.push(step, t);
         }
         if let Some(q) = quality.filter(|q| q.is_finite()) {
-            if self.quality_history.last().map(|(s, _)| s) != Some(step) {
-                self.quality_history.push(step, q);
-            }
+            self.quality_history.push(step, q);
         }
     }
 
@@ -303,13 +296,12 @@ impl Run {
             self.move_knots().await?;
             events.push(Event::Moved { step });
         }
-        if let Some(rule) = self.schedule.grow {
+        if let Some(rule) = self.schedule.grow.filter(|_| step % PLATEAU_CHECK_EVERY == 0) {
             let knots = match self.network().spec.family {
                 Family::Pwl { knots, .. } => knots,
                 _ => usize::MAX,
             };
-            let recent: Vec<(u64, f32)> = self.recent.iter().copied().collect();
-            if step % PLATEAU_CHECK_EVERY == 0 && rule.should_grow(&recent, knots, self.last_growth) {
+            if rule.should_grow(self.recent.make_contiguous(), knots, self.last_growth) {
                 self.last_growth = step;
                 let inserted = self.insert_knot().await?;
                 events.push(Event::Grew { step, x: inserted.x, knots: knots + 1 });
@@ -344,9 +336,18 @@ impl Run {
             return Divergence { at, why, restored_to: self.steps() };
         };
         let device = self.trainer.device().clone();
-        self.trainer.restore(good.weights.restore(&device), good.step, good.state.batch.clone());
-        self.restore_state(good.step, good.state);
-        Divergence { at, why, restored_to: good.step }
+        let restored_to = self.resume(good, &device);
+        Divergence { at, why, restored_to }
+    }
+
+    /// Continue from `checkpoint` on `device`: its weights, batch order and run state, the
+    /// optimiser afresh (its moments belong to weights that blew up, or to another device).
+    /// Returns the checkpoint's step.
+    fn resume(&mut self, checkpoint: Checkpoint, device: &Device) -> u64 {
+        let Checkpoint { step, weights, state } = checkpoint;
+        self.trainer = self.trainer.moved_to(weights.restore(device), step, state.batch.clone(), device);
+        self.restore_state(step, state);
+        step
     }
 
     fn restore_state(&mut self, step: u64, state: RunState) {
@@ -378,11 +379,10 @@ impl Run {
     /// After a device failure: continue on `device` from the newest checkpoint (its weights and
     /// batch order). Returns the step training resumes from.
     pub fn fall_back(&mut self, device: &Device) -> u64 {
-        let Some(newest) = self.guard.newest().cloned() else { return self.steps() };
-        let net = newest.weights.restore(device);
-        self.trainer = self.trainer.moved_to(net, newest.step, newest.state.batch.clone(), device);
-        self.restore_state(newest.step, newest.state);
-        newest.step
+        match self.guard.newest().cloned() {
+            Some(newest) => self.resume(newest, device),
+            None => self.steps(),
+        }
     }
 
     /// Replace the weights by imported ones trained for `steps` steps (a model file); the
