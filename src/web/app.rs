@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::controls::{change, Buttons, Controls};
+use super::controls::{Buttons, Controls};
 use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
 use super::diagram::NetworkDiagram;
@@ -10,49 +10,86 @@ use super::export::ExportPanel;
 use super::share::SharePanel;
 use super::state::Ui;
 use super::lesson::{self, LessonPanel};
+use super::compare::RunCards;
+use super::pieces::PiecesPanel;
+use super::state::Frame;
+use super::timeline::Timeline;
 use super::{engine, plot, url};
+use playground_config::compare::Comparison;
 use playground_config::experiment::{Experiment, Kind};
+use plotters::style::RGBColor;
 
 /// A loss as a plain number (shortest text that reads back to the same f32), for people and tests.
 fn plain(v: Option<f32>) -> String {
     v.map(|l| l.to_string()).unwrap_or_else(|| "–".into())
 }
 
-/// Training and test loss against steps (every kind has one).
+/// Training and test loss of every run against steps (every kind has one), with the timeline's
+/// step marked.
 #[component]
 fn LossPlot(ui: Ui) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        ui.frame.with(|f| {
-            if let Some(c) = canvas.get() {
-                plot::draw_loss(&c, f);
-            }
-        })
+        let runs = ui.runs.get();
+        let frames: Vec<Frame> = runs.iter().map(|r| r.frame.get()).collect();
+        let series: Vec<(&Frame, RGBColor)> = frames.iter().enumerate().map(|(i, f)| (f, plot::RUN_COLOURS[i % plot::RUN_COLOURS.len()])).collect();
+        if let Some(c) = canvas.get() {
+            plot::draw_loss(&c, &series, ui.scrub.get());
+        }
     });
+    let label = move || {
+        if ui.runs.with(|r| r.len() > 1) {
+            "Training loss (thick) and test loss (thin) of every run against steps, log scale, in the runs' colours"
+        } else {
+            "Training loss (blue) and test loss (red) against steps, log scale"
+        }
+    };
     view! {
-        <canvas node_ref=canvas data-testid="loss-plot" width="760" height="200"
-            aria-label="Training loss (blue) and test loss (red) against steps, log scale"></canvas>
+        <canvas node_ref=canvas data-testid="loss-plot" width="760" height="200" aria-label=label></canvas>
     }
 }
 
-/// The 1-D studio's plot of data, target, prediction and knots.
+/// The 1-D studio's plot of data, target, every run's prediction, the edited run's knots and
+/// exact breakpoints.
 #[component]
 fn FitStage(ui: Ui) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        ui.frame.with(|f| {
+        let runs = ui.runs.get();
+        let current = ui.current.get();
+        let predictions: Vec<Vec<(f32, f32)>> = runs.iter().map(|r| r.with_drawn(|f| f.prediction.clone())).collect();
+        let curves: Vec<plot::RunCurve> = predictions
+            .iter()
+            .zip(&runs)
+            .enumerate()
+            .map(|(i, (points, r))| plot::RunCurve { points, colour: plot::RUN_COLOURS[i % plot::RUN_COLOURS.len()], thick: r.id == current })
+            .collect();
+        ui.run().with_drawn(|f| {
+            let breakpoints: Vec<(f64, f64)> = match &f.pieces {
+                Some(Ok(p)) => p.pieces.iter().skip(1).map(|piece| (piece.from, piece.at(piece.from))).collect(),
+                _ => Vec::new(),
+            };
             if let Some(c) = canvas.get() {
-                plot::draw_fit(&c, f);
+                plot::draw_fit(&c, f, &curves, &breakpoints);
             }
         })
     });
+    let several = move || ui.runs.with(|r| r.len() > 1);
     view! {
         <canvas node_ref=canvas data-testid="plot" width="760" height="420"
-            aria-label="Training points (grey), test points (red), target (green), network prediction (blue), knots (orange ticks)"></canvas>
+            aria-label="Training points (grey), test points (red), target (green), network predictions (a colour per run), knots (orange ticks), exact breakpoints (dots)"></canvas>
         <p class="legend">
             <span class="sw train"></span>"train " <span class="sw test"></span>"test " <span class="sw clean"></span>"target "
-            <span class="sw pred"></span>"prediction " <span class="sw knot"></span>"knots"
+            {move || if several() {
+                ui.runs.get().iter().enumerate().map(|(i, _)| view! {
+                    <span class="sw" style=format!("background:{}", plot::run_css(i))></span>{format!("run {} ", i + 1)}
+                }).collect_view().into_any()
+            } else {
+                view! { <span class="sw pred"></span>"prediction " }.into_any()
+            }}
+            <span class="sw knot"></span>"knots"
         </p>
+        <PiecesPanel ui=ui />
     }
 }
 
@@ -61,38 +98,41 @@ fn KindTabs(ui: Ui) -> impl IntoView {
     view! {
         <nav class="tabs" aria-label="Experiment kind">
             {Kind::ALL.into_iter().map(|kind| view! {
-                <button data-testid=format!("kind-{}", kind.name()) aria-pressed=move || ui.exp.with(|e| e.kind == kind && e.lesson == 0).to_string()
-                    on:click=move |_| change(ui, |e| if e.kind != kind || e.lesson > 0 { *e = Experiment { backend: e.backend, ..Experiment::default_for(kind) } })>
+                <button data-testid=format!("kind-{}", kind.name()) aria-pressed=move || ui.exp().with(|e| e.kind == kind && e.lesson == 0).to_string()
+                    on:click=move |_| {
+                        let now = ui.exp().get_untracked();
+                        if now.kind != kind || now.lesson > 0 {
+                            // Another kind starts as one run with that kind's defaults.
+                            let fresh = Experiment { backend: now.backend, ..Experiment::default_for(kind) };
+                            super::runs::replace(ui, Comparison::single(fresh), false);
+                            url::push(&ui.comparison_untracked());
+                        }
+                    }>
                     {kind.label()}
                 </button>
             }).collect_view()}
-            <button data-testid="kind-lesson" aria-pressed=move || (ui.exp.with(|e| e.lesson) > 0).to_string()
-                on:click=move |_| if ui.exp.with_untracked(|e| e.lesson) == 0 { lesson::go(ui, 1) }>"Lessons"</button>
+            <button data-testid="kind-lesson" aria-pressed=move || (ui.exp().with(|e| e.lesson) > 0).to_string()
+                on:click=move |_| if ui.exp().with_untracked(|e| e.lesson) == 0 { lesson::go(ui, 1) }>"Lessons"</button>
         </nav>
     }
 }
 
 #[component]
 pub fn App() -> impl IntoView {
-    let (exp, notices) = url::read();
-    let train_to_step = exp.step > 0;
-    let ui = Ui::new(exp, notices);
+    let (comparison, notices) = url::read();
+    let train_to_step = comparison.runs[0].step > 0;
+    let ui = Ui::new(comparison, notices);
     // The engine loads in its worker while this page paints; commands wait for it.
     engine::start(ui);
     engine::open(ui, train_to_step);
     // The controls are in place once the first render is done.
     Effect::new(move |_| ui.mounted_ms.set(Some(engine::now_ms())));
-    // Every new frame counts (`data-frames`).
-    Effect::new(move |_| {
-        ui.frame.track();
-        ui.frames.update(|n| *n += 1);
-    });
     url::keep_in_sync(ui);
     url::follow_history(ui);
     lesson::listen_keys(ui);
-    let kind = move || ui.exp.with(|e| e.kind);
+    let kind = move || ui.exp().with(|e| e.kind);
     view! {
-        <div class="app" class:presenter=move || ui.exp.with(|e| e.present)
+        <div class="app" class:presenter=move || ui.exp().with(|e| e.present)
             data-frames=move || ui.frames.get() data-idle=move || ui.idle().to_string()
             data-mounted-ms=move || ui.mounted_ms.get().map(|t| format!("{t:.1}"))
             data-engine-ready-ms=move || ui.engine_ready_ms.get().map(|t| format!("{t:.1}"))>
@@ -112,31 +152,33 @@ pub fn App() -> impl IntoView {
                 <ExportPanel ui=ui />
             </aside>
             <section class="stage">
-                <Show when=move || ui.exp.with(|e| e.lesson > 0)>
+                <Show when=move || ui.exp().with(|e| e.lesson > 0)>
                     <LessonPanel ui=ui />
                 </Show>
                 <div class="readouts">
                     <div class="backend-badge">
                         <span class="k">"Backend "</span>
-                        <strong data-testid="backend">{move || ui.backend.get().label}</strong>
-                        <span class="why" data-testid="backend-reason">{move || format!(" — {}", ui.backend.get().reason)}</span>
+                        <strong data-testid="backend">{move || ui.backend().get().label}</strong>
+                        <span class="why" data-testid="backend-reason">{move || format!(" — {}", ui.backend().get().reason)}</span>
                     </div>
-                    <div><span class="k">"Step "</span><strong data-testid="steps">{move || ui.readout.get().steps}</strong></div>
-                    <div><span class="k">"Train loss "</span><strong data-testid="loss">{move || plain(ui.readout.get().loss)}</strong></div>
+                    <div><span class="k">"Step "</span><strong data-testid="steps">{move || ui.run().shown_readout().steps}</strong></div>
+                    <div><span class="k">"Train loss "</span><strong data-testid="loss">{move || plain(ui.run().shown_readout().loss)}</strong></div>
                     <Show when=move || kind() != Kind::Image>
-                        <div><span class="k">"Test loss "</span><strong data-testid="test-loss">{move || plain(ui.readout.get().test_loss)}</strong></div>
+                        <div><span class="k">"Test loss "</span><strong data-testid="test-loss">{move || plain(ui.run().shown_readout().test_loss)}</strong></div>
                     </Show>
                     <Show when=move || kind() == Kind::Image>
-                        <div><span class="k">"PSNR (dB) "</span><strong data-testid="psnr">{move || ui.readout.get().psnr.map(|p| format!("{p:.2}")).unwrap_or_else(|| "–".into())}</strong></div>
+                        <div><span class="k">"PSNR (dB) "</span><strong data-testid="psnr">{move || ui.run().shown_readout().psnr.map(|p| format!("{p:.2}")).unwrap_or_else(|| "–".into())}</strong></div>
                     </Show>
                     <Show when=move || kind() == Kind::Field>
-                        <div><span class="k">"Test accuracy (%) "</span><strong data-testid="accuracy">{move || ui.readout.get().accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
-                        <div><span class="k">"Train accuracy (%) "</span><strong data-testid="train-accuracy">{move || ui.readout.get().train_accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
+                        <div><span class="k">"Test accuracy (%) "</span><strong data-testid="accuracy">{move || ui.run().shown_readout().accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
+                        <div><span class="k">"Train accuracy (%) "</span><strong data-testid="train-accuracy">{move || ui.run().shown_readout().train_accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
                     </Show>
-                    <div><span class="k">"Steps/s "</span><strong data-testid="steps-per-sec">{move || format!("{:.0}", ui.readout.get().steps_per_sec)}</strong></div>
-                    <div><span class="k">"Parameters "</span><strong data-testid="params">{move || ui.readout.get().parameters}</strong></div>
+                    <div><span class="k">"Steps/s "</span><strong data-testid="steps-per-sec">{move || format!("{:.0}", ui.run().shown_readout().steps_per_sec)}</strong></div>
+                    <div><span class="k">"Parameters "</span><strong data-testid="params">{move || ui.run().shown_readout().parameters}</strong></div>
                 </div>
                 <p class="message" role="alert" data-testid="message">{move || ui.message.get()}</p>
+                <RunCards ui=ui />
+                <Timeline ui=ui />
                 {move || match kind() {
                     Kind::Fit1d => view! { <FitStage ui=ui /> }.into_any(),
                     Kind::Image => view! { <ImageStage ui=ui /> }.into_any(),

@@ -22,7 +22,7 @@ pub fn seconds_from(hash: &str) -> f64 {
 
 #[component]
 pub fn BenchPage(seconds: f64) -> impl IntoView {
-    let ui = Ui::new(Experiment::default(), Vec::new());
+    let ui = Ui::new(playground_config::compare::Comparison::single(Experiment::default()), Vec::new());
     engine::start(ui);
     engine::bench(ui, seconds);
     view! {

@@ -3,28 +3,22 @@
 
 use leptos::prelude::*;
 
-use super::{engine, image_lab, url};
+use super::{engine, image_lab, runs};
 use super::state::Ui;
 use playground_config::data::{Formula, Target1d};
 use playground_config::data::field;
 use playground_config::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use playground_config::spec::{Activation, Normalization, OptimizerKind};
 
-/// Apply a change to the experiment; the engine adjusts or rebuilds its run.
+/// Apply a change to the edited run's experiment (shared settings go to every run); the engine
+/// adjusts or rebuilds the runs that changed.
 pub fn change(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
-    let old = ui.exp.get_untracked();
-    let mut new = old.clone();
-    edit(&mut new);
-    if new != old {
-        ui.exp.set(new.clone());
-        url::push(&new);
-        engine::apply(ui, &old, &new);
-    }
+    runs::edit(ui, edit);
 }
 
 /// Whether a classroom link left this control visible (`hide=…`).
 fn shown(ui: Ui, testid: &str) -> bool {
-    !ui.exp.with(|e| e.hide.iter().any(|h| h == testid))
+    !ui.exp().with(|e| e.hide.iter().any(|h| h == testid))
 }
 
 /// A labelled number input; bad text is ignored and the field shows the last good value again.
@@ -47,11 +41,11 @@ fn number(
                 min=range.0
                 max=range.1
                 step=step
-                prop:value=move || ui.exp.with(get).to_string()
+                prop:value=move || ui.exp().with(get).to_string()
                 on:change=move |ev| {
                     match event_target_value(&ev).trim().parse::<f64>() {
                         Ok(v) if v.is_finite() => change(ui, |e| set(e, v.clamp(range.0, range.1))),
-                        _ => ui.exp.update(|_| {}),
+                        _ => ui.exp().update(|_| {}),
                     }
                 }
             />
@@ -78,7 +72,7 @@ fn choice(
                 {move || options
                     .get_value()
                     .into_iter()
-                    .map(|(value, text)| view! { <option value=value selected=move || ui.exp.with(get) == value>{text}</option> })
+                    .map(|(value, text)| view! { <option value=value selected=move || ui.exp().with(get) == value>{text}</option> })
                     .collect_view()}
             </select>
         </label>
@@ -90,7 +84,7 @@ fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experime
     view! {
         <Show when=move || shown(ui, testid)>
         <label class="field check">
-            <input type="checkbox" data-testid=testid prop:checked=move || ui.exp.with(get)
+            <input type="checkbox" data-testid=testid prop:checked=move || ui.exp().with(get)
                 on:change=move |ev| { let v = event_target_checked(&ev); change(ui, |e| set(e, v)) } />
             <span>{label}</span>
         </label>
@@ -144,16 +138,16 @@ pub fn Controls(ui: Ui) -> impl IntoView {
         _ => "?",
     };
     let datasets: Vec<(&'static str, &'static str)> = Target1d::NAMES.iter().map(|n| (*n, Target1d::label_of(n))).collect();
-    let is_pwl = move || ui.exp.with(|e| e.net == NetKind::Pwl);
+    let is_pwl = move || ui.exp().with(|e| e.net == NetKind::Pwl);
     view! {
-        <Show when=move || ui.exp.with(|e| e.kind == Kind::Fit1d)>
+        <Show when=move || ui.exp().with(|e| e.kind == Kind::Fit1d)>
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
                 <Show when=move || shown(ui, "formula")>
                 <label class="field wide">
                     <span>"Formula f(x) on [−1, 1]"</span>
-                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp.with(|e| e.formula.clone())
+                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
                         on:change=move |ev| apply_formula(ui, event_target_value(&ev))
                         on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
                 </label>
@@ -164,15 +158,15 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
             </section>
         </Show>
-        <Show when=move || ui.exp.with(|e| e.kind == Kind::Image)>
+        <Show when=move || ui.exp().with(|e| e.kind == Kind::Image)>
             <section class="panel" aria-label="Picture">
                 <h2>"Picture"</h2>
                 <label class="field">
                     <span>"Picture"</span>
                     <select data-testid="image" on:change=move |ev| { let v = event_target_value(&ev); change(ui, |e| e.image = v) }>
-                        {IMAGE_NAMES.iter().map(|n| view! { <option value=*n selected=move || ui.exp.with(|e| e.image == *n)>{image_label(n)}</option> }).collect_view()}
-                        <Show when=move || ui.uploaded.with(Option::is_some) || ui.exp.with(|e| e.image == UPLOAD)>
-                            <option value=UPLOAD selected=move || ui.exp.with(|e| e.image == UPLOAD)>"Your upload"</option>
+                        {IMAGE_NAMES.iter().map(|n| view! { <option value=*n selected=move || ui.exp().with(|e| e.image == *n)>{image_label(n)}</option> }).collect_view()}
+                        <Show when=move || ui.uploaded.with(Option::is_some) || ui.exp().with(|e| e.image == UPLOAD)>
+                            <option value=UPLOAD selected=move || ui.exp().with(|e| e.image == UPLOAD)>"Your upload"</option>
                         </Show>
                     </select>
                 </label>
@@ -191,7 +185,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
             </section>
         </Show>
-        <Show when=move || ui.exp.with(|e| e.kind == Kind::Field)>
+        <Show when=move || ui.exp().with(|e| e.kind == Kind::Field)>
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 {choice(ui, "Classes", "dataset", field::NAMES.iter().map(|n| (*n, field::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
@@ -208,7 +202,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 |e| e.net.name().into(), |e, v| if let Some(k) = NetKind::from_name(v) { e.net = k })}
             {number(ui, "Hidden layers", "depth", (limits::DEPTH.0 as f64, limits::DEPTH.1 as f64), "1", |e| e.depth as f64, |e, v| e.depth = v as usize)}
             {number(ui, "Width", "width", (limits::WIDTH.0 as f64, limits::WIDTH.1 as f64), "1", |e| e.width as f64, |e, v| e.width = v as usize)}
-            <Show when=move || ui.exp.with(|e| e.net == NetKind::Mlp)>
+            <Show when=move || ui.exp().with(|e| e.net == NetKind::Mlp)>
                 {choice(ui, "Activation", "act", Activation::ALL.iter().map(|a| (a.name(), a.name())).collect(),
                     |e| e.activation.name().into(), |e, v| if let Some(a) = Activation::from_name(v) { e.activation = a })}
                 {checkbox(ui, "Bias", "bias", |e| e.bias, |e, v| e.bias = v)}
@@ -219,16 +213,16 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {checkbox(ui, "A knot grid per synapse (the originals' layout; slower)", "synapse-knots", |e| e.synapse_knots, |e, v| e.synapse_knots = v)}
                 {number(ui, "Move a knot every N steps (0 = off)", "move-every", (limits::MOVE_EVERY.0 as f64, limits::MOVE_EVERY.1 as f64), "1", |e| e.move_every as f64, |e, v| e.move_every = v as u64)}
             </Show>
-            <Show when=move || is_pwl() && ui.exp.with(|e| e.kind == Kind::Fit1d)>
+            <Show when=move || is_pwl() && ui.exp().with(|e| e.kind == Kind::Fit1d)>
                 {checkbox(ui, "Grow a knot on each loss plateau", "grow", |e| e.grow, |e, v| e.grow = v)}
                 {number(ui, "…up to knots", "max-knots", (limits::KNOTS.0 as f64, limits::KNOTS.1 as f64), "1", |e| e.max_knots as f64, |e, v| e.max_knots = v as usize)}
                 <button data-testid="insert-knot" class="wide" title="Add a knot where the fit is worst; the function does not change"
                     on:click=move |_| engine::insert_knot(ui)>"Insert knot where the error is largest"</button>
             </Show>
-            <Show when=move || ui.exp.with(|e| e.net.uses_n())>
+            <Show when=move || ui.exp().with(|e| e.net.uses_n())>
                 {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
             </Show>
-            <Show when=move || ui.exp.with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
+            <Show when=move || ui.exp().with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
                 <div class="buttons">
                     <button data-testid="h-refine" title="Split every segment in two; the function does not change"
@@ -238,7 +232,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>
-            <Show when=move || ui.exp.with(|e| e.net != NetKind::Mlp)>
+            <Show when=move || ui.exp().with(|e| e.net != NetKind::Mlp)>
                 {choice(ui, "Between layers", "norm", vec![("none", "nothing"), ("maxabs", "max-abs normalisation")],
                     |e| if e.normalization == Normalization::MaxAbs { "maxabs".into() } else { "none".into() },
                     |e, v| e.normalization = if v == "maxabs" { Normalization::MaxAbs } else { Normalization::None })}

@@ -161,7 +161,7 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
     let picked = RwSignal::new(None::<Pick>);
     Effect::new(move |_| {
         let p = picked.get();
-        ui.frame.with(|f| {
+        ui.frame().with(|f| {
             if let Some(c) = canvas.get() {
                 draw(&c, &f.diagram, p);
             }
@@ -174,14 +174,14 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
     });
     // A new network shape invalidates the pick.
     Effect::new(move |_| {
-        ui.exp.track();
+        ui.exp().track();
         picked.set(None);
     });
     let on_click = move |ev: web_sys::MouseEvent| {
         let Some(c) = canvas.get() else { return };
         let scale = W / c.client_width().max(1) as f64;
         let (x, y) = (ev.offset_x() as f64 * scale, ev.offset_y() as f64 * scale);
-        let best = ui.frame.with_untracked(|f| {
+        let best = ui.frame().with_untracked(|f| {
             let layout = Layout::new(&f.diagram);
             let mut best: Option<(f64, Pick)> = None;
             for (l, c) in f.diagram.iter().enumerate() {
@@ -202,7 +202,7 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
     // Where each drawn synapse's glyph is, in canvas pixels ("layer,input,output,x,y;…"): what
     // the page itself uses to hit-test clicks, published for tests and assistive scripts.
     let midpoints = move || {
-        ui.frame.with(|f| {
+        ui.frame().with(|f| {
             let layout = Layout::new(&f.diagram);
             let mut out = Vec::new();
             for (l, c) in f.diagram.iter().enumerate() {
@@ -227,7 +227,7 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
             <p class="hint" data-testid="synapse-caption">{caption}</p>
             <canvas node_ref=large data-testid="synapse-large" width="560" height="220" aria-label="The selected synapse's function; orange ticks are knots"></canvas>
         </Show>
-        <Show when=move || ui.frame.with(|f| f.diagram.is_empty())>
+        <Show when=move || ui.frame().with(|f| f.diagram.is_empty())>
             <p class="hint">"The network is too large to draw synapse by synapse."</p>
         </Show>
     }

@@ -13,10 +13,7 @@ use playground_config::experiment::Experiment;
 use playground_config::experiment::{Kind, UPLOAD};
 use playground_config::protocol::{decode, Command, Readout, Report, RunId, Upload, Zoom};
 
-use super::state::{BackendStatus, Ui};
-
-/// The page's run (comparisons will add more).
-pub const RUN: RunId = 0;
+use super::state::{BackendStatus, RunView, Ui};
 
 /// Trunk names worker scripts after their binary (no hash) and writes this loader next to the page.
 const WORKER_SCRIPT: &str = "./engine-worker_loader.js";
@@ -43,14 +40,17 @@ pub fn start(ui: Ui) {
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
-        ui.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into() });
+        for run in ui.runs.get_untracked() {
+            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into() });
+            run.playing.set(false);
+        }
         ui.message.set(Some("The training engine stopped unexpectedly. Reload the page to start it again; the link keeps your experiment.".into()));
         ui.busy.set(0);
         ui.running.set(false);
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     // Test hook: scripts (the browser tests) can make the engine behave as if the GPU failed.
-    let simulate = Closure::<dyn Fn()>::new(move || send(ui, Command::SimulateGpuFailure { run: RUN }));
+    let simulate = Closure::<dyn Fn()>::new(move || send(ui, Command::SimulateGpuFailure { run: ui.run_untracked().id }));
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"__playgroundSimulateGpuFailure".into(), simulate.as_ref());
     }
@@ -70,59 +70,124 @@ pub fn send(ui: Ui, command: Command) {
     ui.engine.update_value(|l| l.send(command));
 }
 
-/// Build the run of the current experiment; `play` starts training once it is built.
+/// Build every run of the comparison from its experiment; `play` starts training once built.
 pub fn open(ui: Ui, play: bool) {
-    ui.play_after_open.set(play);
-    let upload = if ui.exp.with_untracked(|e| e.kind == Kind::Image && e.image == UPLOAD) { Upload::Previous } else { Upload::None };
-    send(ui, Command::Open { run: RUN, link: ui.exp.with_untracked(Experiment::to_link), upload });
+    ui.scrub.set(None);
+    for run in ui.runs.get_untracked() {
+        open_run(ui, run, play);
+    }
 }
 
-/// Build the run on a picture the user chose (its bytes are decoded in the worker).
+/// (Re)build one run from its experiment.
+pub fn open_run(ui: Ui, run: RunView, play: bool) {
+    run.play_after_open.set(play);
+    run.playing.set(false);
+    let upload = if run.exp.with_untracked(|e| e.kind == Kind::Image && e.image == UPLOAD) { Upload::Previous } else { Upload::None };
+    send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload });
+}
+
+/// Build the runs on a picture the user chose (its bytes are decoded in the worker, once: the
+/// other runs take the picture it accepted).
 pub fn open_upload(ui: Ui, bytes: Vec<u8>) {
-    ui.play_after_open.set(true);
-    send(ui, Command::Open { run: RUN, link: ui.exp.with_untracked(Experiment::to_link), upload: Upload::New(bytes) });
+    let mut bytes = Some(bytes);
+    for run in ui.runs.get_untracked() {
+        run.play_after_open.set(true);
+        let upload = match bytes.take() {
+            Some(b) => Upload::New(b),
+            None => Upload::Previous,
+        };
+        send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload });
+    }
 }
 
+/// Play or pause every run (they train in lockstep). Playing goes on from the present.
 pub fn play(ui: Ui, on: bool) {
     ui.running.set(on);
-    send(ui, if on { Command::Play { run: RUN } } else { Command::Pause { run: RUN } });
+    if on {
+        ui.scrub.set(None);
+    }
+    for run in ui.runs.get_untracked() {
+        run.playing.set(on);
+        if on {
+            run.past.set(None);
+        }
+        send(ui, if on { Command::Play { run: run.id } } else { Command::Pause { run: run.id } });
+    }
 }
 
+/// One step of every run.
 pub fn step(ui: Ui) {
     ui.running.set(false);
-    send(ui, Command::Step { run: RUN });
+    ui.scrub.set(None);
+    for run in ui.runs.get_untracked() {
+        run.playing.set(false);
+        run.past.set(None);
+        send(ui, Command::Step { run: run.id });
+    }
+}
+
+fn current(ui: Ui) -> RunId {
+    ui.run_untracked().id
 }
 
 pub fn insert_knot(ui: Ui) {
-    send(ui, Command::InsertKnot { run: RUN });
+    send(ui, Command::InsertKnot { run: current(ui) });
 }
 
 pub fn refine(ui: Ui, h: bool) {
-    send(ui, Command::Refine { run: RUN, h });
+    send(ui, Command::Refine { run: current(ui), h });
+}
+
+pub fn undo(ui: Ui) {
+    send(ui, Command::Undo { run: current(ui) });
 }
 
 pub fn zoom(ui: Ui, zoom: Zoom) {
     ui.zoom.set(zoom);
-    send(ui, Command::Zoom { run: RUN, zoom });
+    send(ui, Command::Zoom { run: current(ui), zoom });
 }
 
 pub fn export(ui: Ui) {
-    send(ui, Command::Export { run: RUN });
+    send(ui, Command::Export { run: current(ui) });
 }
 
-/// Open the model's experiment, then give its run the model's weights (the file's text).
+/// Give the edited run a model's weights (the file's text; its experiment was applied first). An
+/// undo goes back to the run before the import.
 pub fn load(ui: Ui, model: String, name: String) {
-    open(ui, false);
-    send(ui, Command::Load { run: RUN, model, name });
+    send(ui, Command::Load { run: current(ui), model, name });
+}
+
+/// Show every run at the kept step `step` (`None`: the present); training pauses meanwhile.
+pub fn show(ui: Ui, step: Option<u64>) {
+    if step.is_some() && ui.running.get_untracked() {
+        play(ui, false);
+    }
+    ui.scrub.set(step);
+    for run in ui.runs.get_untracked() {
+        if step.is_none() {
+            run.past.set(None);
+        }
+        send(ui, Command::Show { run: run.id, step });
+    }
+}
+
+/// Forget a run.
+pub fn remove(ui: Ui, id: RunId) {
+    send(ui, Command::Remove { run: id });
+}
+
+/// A new run `run` (already in the list) continuing from run `from` at `step`.
+pub fn fork(ui: Ui, run: RunId, from: RunId, step: u64) {
+    send(ui, Command::Fork { run, from, step });
 }
 
 pub fn bench(ui: Ui, seconds: f64) {
     send(ui, Command::Bench { seconds });
 }
 
-/// The experiment changed: settings that apply to the running run (learning rate, schedules) are
-/// adjusted in place, anything else rebuilds it.
-pub fn apply(ui: Ui, old: &Experiment, new: &Experiment) {
+/// Run `run`'s experiment changed: settings that apply to a running run (learning rate,
+/// schedules) are adjusted in place, anything else rebuilds it.
+pub fn apply(ui: Ui, run: RunView, old: &Experiment, new: &Experiment) {
     let live_only = Experiment {
         learning_rate: old.learning_rate,
         grow: old.grow,
@@ -131,44 +196,67 @@ pub fn apply(ui: Ui, old: &Experiment, new: &Experiment) {
         ..new.clone()
     } == *old;
     if live_only {
-        send(ui, Command::Adjust { run: RUN, link: new.to_link() });
+        send(ui, Command::Adjust { run: run.id, link: new.to_link() });
     } else {
-        ui.running.set(false);
-        open(ui, false);
+        open_run(ui, run, false);
+        ui.running.set(ui.runs.with_untracked(|r| r.iter().any(|r| r.playing.get_untracked())));
     }
 }
 
-/// A report from the worker, into the signals.
+/// "Run k: " before a run's messages when several runs are shown.
+fn prefix(ui: Ui, id: RunId) -> String {
+    if ui.runs.with_untracked(Vec::len) > 1 {
+        format!("Run {}: ", ui.runs.with_untracked(|r| r.iter().position(|r| r.id == id).unwrap_or(0)) + 1)
+    } else {
+        String::new()
+    }
+}
+
+/// A report from the worker, into the signals. Reports about a run that is gone are dropped.
 fn receive(ui: Ui, report: Report) {
+    let run_of = |id: RunId| ui.find(id);
     match report {
         Report::Ready => {
             ui.engine_ready_ms.set(Some(now_ms()));
             ui.engine.update_value(|l| l.ready());
         }
-        Report::Backend { label, reason, .. } => ui.backend.set(BackendStatus { label, reason }),
-        Report::Opened { parameters, .. } => {
+        Report::Backend { run, label, reason } => {
+            if let Some(r) = run_of(run) {
+                r.backend.set(BackendStatus { label, reason });
+            }
+        }
+        Report::Opened { run, parameters } => {
+            let Some(r) = run_of(run) else { return };
             if let Some((_, name)) = ui.pending_upload.get_untracked() {
                 ui.uploaded.set(Some(name));
                 ui.pending_upload.set(None);
             }
             ui.message.set(None);
             ui.formula_error.set(None);
-            ui.detail.set(None);
-            ui.zoom.set(Zoom::default());
-            ui.readout.set(Readout { parameters, ..Readout::default() });
-            let play = ui.play_after_open.get_untracked();
-            ui.play_after_open.set(false);
-            ui.running.set(false);
+            if run == current(ui) {
+                ui.detail.set(None);
+                ui.zoom.set(Zoom::default());
+            }
+            r.readout.set(Readout { parameters, ..Readout::default() });
+            r.past.set(None);
+            let play = r.play_after_open.get_untracked();
+            r.play_after_open.set(false);
+            r.playing.set(play);
             if play {
-                self::play(ui, true);
+                ui.running.set(true);
+                send(ui, Command::Play { run });
             }
         }
-        Report::Refused { why, formula, .. } => {
-            ui.play_after_open.set(false);
+        Report::Refused { run, why, formula } => {
+            if let Some(r) = run_of(run) {
+                r.play_after_open.set(false);
+            }
             // A refused upload leaves the experiment as it was before it.
             if let Some((previous, _)) = ui.pending_upload.get_untracked() {
                 ui.pending_upload.set(None);
-                ui.exp.set(previous);
+                for r in ui.runs.get_untracked() {
+                    r.exp.update(|e| e.image = previous.image.clone());
+                }
             }
             if formula {
                 ui.formula_error.set(Some(why));
@@ -177,28 +265,49 @@ fn receive(ui: Ui, report: Report) {
                 if let Some(first) = text.get(0..1) {
                     text = first.to_uppercase() + &text[1..];
                 }
-                ui.message.set(Some(format!("{text}.")));
+                ui.message.set(Some(format!("{}{text}.", prefix(ui, run))));
             }
         }
-        Report::Frame { frame, .. } => {
-            ui.readout.set(frame.readout.clone());
-            ui.frame.set(*frame);
+        Report::Frame { run, frame } => {
+            if let Some(r) = run_of(run) {
+                r.readout.set(frame.readout.clone());
+                r.frame.set(*frame);
+                ui.frames.update(|n| *n += 1);
+            }
         }
-        Report::Readout { readout, .. } => ui.readout.set(readout),
-        Report::Detail { detail, .. } => {
-            if ui.zoom.get_untracked() == detail.view {
+        Report::Past { run, frame } => {
+            // Only while the timeline is still away from the present.
+            if let (Some(r), Some(_)) = (run_of(run), ui.scrub.get_untracked()) {
+                r.past.set(Some(*frame));
+                ui.frames.update(|n| *n += 1);
+            }
+        }
+        Report::Readout { run, readout } => {
+            if let Some(r) = run_of(run) {
+                r.readout.set(readout);
+            }
+        }
+        Report::Detail { run, detail } => {
+            if run == current(ui) && ui.zoom.get_untracked() == detail.view {
                 ui.detail.set(Some(detail));
             }
         }
-        Report::Message { text, .. } => ui.message.set(Some(text)),
+        Report::Message { run, text } => ui.message.set(Some(format!("{}{text}", prefix(ui, run)))),
         // The address bar follows the experiment (`url::keep_in_sync`).
-        Report::Reshaped { link, .. } => ui.exp.set(Experiment::from_link(&link).0),
-        Report::Paused { target_reached, .. } => {
-            ui.running.set(false);
-            if target_reached {
-                // Reached: drop the target, so play goes on from here.
-                ui.exp.update(|e| e.step = 0);
+        Report::Reshaped { run, link } => {
+            if let Some(r) = run_of(run) {
+                r.exp.set(Experiment::from_link(&link).0);
             }
+        }
+        Report::Paused { run, target_reached, .. } => {
+            if let Some(r) = run_of(run) {
+                r.playing.set(false);
+                if target_reached {
+                    // Reached: drop the target, so play goes on from here.
+                    r.exp.update(|e| e.step = 0);
+                }
+            }
+            ui.running.set(ui.runs.with_untracked(|r| r.iter().any(|r| r.playing.get_untracked())));
         }
         Report::Exported { model, .. } => ui.exported.set(Some(model)),
         Report::Done { .. } => ui.busy.update(|b| *b = b.saturating_sub(1)),

@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
 use super::state::Ui;
-use super::{engine, url};
+use super::engine;
 use playground_config::experiment::Kind;
 use playground_config::model_file;
 
@@ -22,7 +22,7 @@ thread_local! {
 }
 
 /// Offer `blob` as a download called `name`.
-fn download(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
+pub(super) fn download(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
     let document = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let url = web_sys::Url::create_object_url_with_blob(blob).map_err(|_| "the browser refused to create the file")?;
     if let Some(old) = LAST_URL.with(|l| l.borrow_mut().replace(url.clone())) {
@@ -38,7 +38,7 @@ fn download(blob: &web_sys::Blob, name: &str) -> Result<(), String> {
     Ok(())
 }
 
-fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
+pub(super) fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
     let parts = Array::of1(&JsValue::from_str(text));
     let options = web_sys::BlobPropertyBag::new();
     options.set_type(mime);
@@ -47,7 +47,7 @@ fn text_blob(text: &str, mime: &str) -> Result<web_sys::Blob, String> {
 
 /// The canvas that shows the current kind's main view.
 fn main_canvas(ui: Ui) -> Option<web_sys::HtmlCanvasElement> {
-    let id = match ui.exp.with_untracked(|e| e.kind) {
+    let id = match ui.exp().with_untracked(|e| e.kind) {
         Kind::Fit1d => "plot",
         Kind::Image => "image-recon",
         Kind::Field => "field",
@@ -73,11 +73,10 @@ async fn import_model(ui: Ui, file: web_sys::File) -> Result<(), String> {
     let text = text.as_string().unwrap_or_default();
     // Checked here too, so a bad file changes nothing at all (not even the experiment).
     let (exp, _, _) = model_file::import(&text).map_err(|e| format!("“{}” was not loaded: {e}", file.name()))?;
-    ui.running.set(false);
-    if exp != ui.exp.get_untracked() {
-        ui.exp.set(exp);
-        url::push(&ui.exp.get_untracked());
-    }
+    engine::play(ui, false);
+    // A model of the same experiment loads into the run as it is (so an undo goes back to it);
+    // another experiment is opened first (its shared settings go to every run).
+    super::runs::edit(ui, |e| *e = exp);
     engine::load(ui, text, file.name());
     Ok(())
 }
@@ -102,7 +101,7 @@ fn data_url_bytes(url: &str) -> Option<Vec<u8>> {
 /// The data points and the loss history, as two CSV sections.
 fn export_csv(ui: Ui) -> Result<(), String> {
     let mut out = String::new();
-    ui.frame.with_untracked(|f| {
+    ui.frame().with_untracked(|f| {
         if let Some(field) = &f.field {
             out.push_str("set,x,y,label\n");
             for (set, points) in [("train", &field.train), ("test", &field.test)] {
@@ -156,12 +155,12 @@ async fn record_video(ui: Ui, steps: u64, status: RwSignal<String>) -> Result<()
     let on_stop = Closure::<dyn Fn()>::new(move || done_tx.resolve());
     recorder.set_onstop(Some(on_stop.as_ref().unchecked_ref()));
     recorder.start_with_time_slice(250).map_err(|_| "the recording did not start")?;
-    let target = ui.readout.with_untracked(|r| r.steps) + steps;
+    let target = ui.readout().with_untracked(|r| r.steps) + steps;
     status.set(format!("Recording until step {target}…"));
     engine::play(ui, true);
     loop {
         gloo_timers::future::TimeoutFuture::new(100).await;
-        if ui.readout.with_untracked(|r| r.steps) >= target || !ui.running.get_untracked() {
+        if ui.readout().with_untracked(|r| r.steps) >= target || !ui.running.get_untracked() {
             break;
         }
     }

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::state::Ui;
+use super::gallery::SideBySide;
 use super::{plot, raster};
 
 #[component]
@@ -14,7 +15,7 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
     let show_test = RwSignal::new(true);
     Effect::new(move |_| {
         let show = show_test.get();
-        ui.frame.with(|f| {
+        ui.run().with_drawn(|f| {
             if let (Some(c), Some(field)) = (heat.get(), &f.field) {
                 raster::draw_field(&c, field, show);
             }
@@ -35,6 +36,7 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
                 <label class="check inline"><input type="checkbox" prop:checked=move || show_test.get()
                     on:change=move |ev| show_test.set(event_target_checked(&ev)) />" show test points"</label>
             </p>
+            <SideBySide ui=ui />
             <h3>"Test accuracy"</h3>
             <canvas node_ref=accuracy_plot data-testid="accuracy-plot" width="760" height="170" aria-label="Test accuracy in % against steps"></canvas>
             <h3>"First-layer synapses"</h3>

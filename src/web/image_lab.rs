@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 
 use super::state::{Ui, Zoom};
+use super::gallery::SideBySide;
 use super::{engine, pictures, plot, raster, url};
 use playground_config::data::plane::Region;
 use playground_config::experiment::UPLOAD;
@@ -17,9 +18,11 @@ pub fn use_file(ui: Ui, file: web_sys::File) {
         match pictures::read_file(&file).await {
             Ok(bytes) => {
                 // The worker decodes it: a bad file is refused there and the current run goes on.
-                ui.pending_upload.set(Some((ui.exp.get_untracked(), file.name())));
-                ui.exp.update(|e| e.image = UPLOAD.into());
-                url::push(&ui.exp.get_untracked());
+                ui.pending_upload.set(Some((ui.exp().get_untracked(), file.name())));
+                for r in ui.runs.get_untracked() {
+                    r.exp.update(|e| e.image = UPLOAD.into());
+                }
+                url::push(&ui.comparison_untracked());
                 engine::open_upload(ui, bytes);
             }
             Err(msg) => ui.message.set(Some(format!("{msg}. The current picture and its training are kept."))),
@@ -29,7 +32,7 @@ pub fn use_file(ui: Ui, file: web_sys::File) {
 
 /// The picture's credit line, or what the user uploaded.
 fn credit(ui: Ui) -> String {
-    let name = ui.exp.with(|e| e.image.clone());
+    let name = ui.exp().with(|e| e.image.clone());
     if name == UPLOAD {
         return format!("Your picture: {} (it stays in this tab; a share link cannot carry it).", ui.uploaded.get().unwrap_or_default());
     }
@@ -48,7 +51,7 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
     let psnr_plot = NodeRef::<leptos::html::Canvas>::new();
     let curves = NodeRef::<leptos::html::Canvas>::new();
     Effect::new(move |_| {
-        ui.frame.with(|f| {
+        ui.run().with_drawn(|f| {
             if let Some(p) = &f.picture {
                 for (node, rgba) in [(target, p.target.as_slice()), (recon, &p.recon), (error, &p.error)] {
                     if let Some(c) = node.get() {
@@ -87,8 +90,8 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
         }
     };
     let compression = move || {
-        let params = ui.readout.with(|r| r.parameters);
-        ui.frame.with(|f| {
+        let params = ui.readout().with(|r| r.parameters);
+        ui.frame().with(|f| {
             f.picture.as_ref().map(|p| {
                 let raw = p.width * p.height * 3;
                 format!(
@@ -109,6 +112,7 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
                 <figure><canvas node_ref=error data-testid="image-error" class="pixels" aria-label="Error map: black is exact, yellow is 25 % off"></canvas><figcaption>"Error (×4)"</figcaption></figure>
             </div>
             <p class="hint">{compression}</p>
+            <SideBySide ui=ui />
             <p class="hint">{move || credit(ui)} " Drop a picture here to fit it."</p>
             <h3>"PSNR"</h3>
             <canvas node_ref=psnr_plot data-testid="psnr-plot" width="760" height="170" aria-label="PSNR in dB against steps"></canvas>
@@ -125,7 +129,7 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
                 <button data-testid="zoom-reset" on:click=move |_| set_zoom(Zoom { region: Region::FULL, ..ui.zoom.get_untracked() })>"Whole picture"</button>
                 <span class="hint">{move || ui.detail.with(|d| d.as_ref().map(|d| format!("{}×{} px, {:.0}× zoom — click to zoom in, shift-click to zoom out", d.width, d.height, 2.0 / d.view.region.width())))}</span>
             </div>
-            <Show when=move || ui.exp.with(|e| e.input_segments > 0 && e.input_segments * 2 > e.resolution)>
+            <Show when=move || ui.exp().with(|e| e.input_segments > 0 && e.input_segments * 2 > e.resolution)>
                 <p class="hint">"Streaks between pixels? The first layer has about as many segments as the picture has pixels across, so between pixel centres the function is free to do anything. Fewer first-layer segments (say 32) zoom smoothly."</p>
             </Show>
             <canvas node_ref=detail data-testid="image-detail" class="detail" on:click=zoom_at

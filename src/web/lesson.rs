@@ -4,6 +4,9 @@
 //! enlarges everything for a projector. Each step is its own link.
 
 use leptos::prelude::*;
+use playground_config::compare::Comparison;
+use playground_config::experiment::NetKind;
+use playground_config::spec::Activation;
 use wasm_bindgen::prelude::*;
 
 use super::controls::change;
@@ -15,19 +18,25 @@ use playground_config::lessons::{self, STEPS};
 /// controls and presenter mode.
 pub fn go(ui: Ui, number: usize) {
     let number = number.clamp(1, STEPS.len());
-    change(ui, |e| {
-        let keep = (e.backend, e.hide.clone(), e.present);
-        *e = STEPS[number - 1].experiment(number);
-        (e.backend, e.hide, e.present) = keep;
-    });
+    let mut e = STEPS[number - 1].experiment(number);
+    ui.exp().with_untracked(|now| (e.backend, e.hide, e.present) = (now.backend, now.hide.clone(), now.present));
+    if ui.runs.with_untracked(Vec::len) > 1 || ui.exp().with_untracked(|now| now.lesson == 0) {
+        // A lesson step is one run.
+        super::runs::replace(ui, Comparison::single(e), false);
+        super::url::push(&ui.comparison_untracked());
+    } else {
+        change(ui, |now| *now = e);
+    }
 }
 
 /// Train the current step from its initial weights to the step's length, then pause.
 fn run(ui: Ui) {
-    let Some(step) = lessons::step(ui.exp.with_untracked(|e| e.lesson)) else { return };
+    let Some(step) = lessons::step(ui.exp().with_untracked(|e| e.lesson)) else { return };
     let length = step.steps;
     ui.running.set(false);
-    ui.exp.update(|e| e.step = length);
+    for r in ui.runs.get_untracked() {
+        r.exp.update(|e| e.step = length);
+    }
     engine::open(ui, true);
 }
 
@@ -47,7 +56,7 @@ pub fn listen_keys(ui: Ui) {
         if typing_in_a_field(&ev) || ev.ctrl_key() || ev.meta_key() || ev.alt_key() {
             return;
         }
-        let lesson = ui.exp.with_untracked(|e| e.lesson);
+        let lesson = ui.exp().with_untracked(|e| e.lesson);
         match ev.key().as_str() {
             " " => {
                 ev.prevent_default();
@@ -72,11 +81,11 @@ pub fn listen_keys(ui: Ui) {
 
 #[component]
 pub fn LessonPanel(ui: Ui) -> impl IntoView {
-    let number = move || ui.exp.with(|e| e.lesson);
+    let number = move || ui.exp().with(|e| e.lesson);
     let step = move || lessons::step(number());
     let text = move |f: fn(&lessons::LessonStep) -> &'static str| move || step().map(f).unwrap_or_default();
     let length = move || step().map(|s| s.steps).unwrap_or(0);
-    let done = move || ui.readout.with(|r| r.steps) >= length() && length() > 0;
+    let done = move || ui.readout().with(|r| r.steps) >= length() && length() > 0;
     view! {
         <section class="lesson" aria-label="Lesson" aria-live="polite">
             <p class="chapter">{text(|s| s.chapter)} " · step " {number} " of " {STEPS.len()}</p>
@@ -87,12 +96,24 @@ pub fn LessonPanel(ui: Ui) -> impl IntoView {
                 <button data-testid="lesson-prev" disabled=move || { number() <= 1 } on:click=move |_| go(ui, number() - 1)>"← Previous"</button>
                 <button data-testid="lesson-run" class="primary" on:click=move |_| run(ui)>{move || format!("Run {} steps", length())}</button>
                 <button data-testid="lesson-next" disabled=move || { number() >= STEPS.len() } on:click=move |_| go(ui, number() + 1)>"Next →"</button>
-                <button data-testid="presenter" aria-pressed=move || ui.exp.with(|e| e.present).to_string()
-                    on:click=move |_| { ui.exp.update(|e| e.present = !e.present); super::url::write(&ui.exp.get_untracked()); }>"Presenter mode"</button>
+                <button data-testid="presenter" aria-pressed=move || ui.exp().with(|e| e.present).to_string()
+                    on:click=move |_| {
+                        let on = !ui.exp().with_untracked(|e| e.present);
+                        for r in ui.runs.get_untracked() { r.exp.update(|e| e.present = on) }
+                        super::url::write(&ui.comparison_untracked());
+                    }>"Presenter mode"</button>
             </div>
-            <Show when=move || ui.readout.with(|r| r.weights.is_some())>
-                <p class="weights" data-testid="weights">{move || ui.readout.with(|r| r.weights.clone())}</p>
+            <Show when=move || ui.readout().with(|r| r.weights.is_some())>
+                <p class="weights" data-testid="weights">{move || ui.readout().with(|r| r.weights.clone())}</p>
             </Show>
+            {move || ui.frame().with(|f| match (&f.pieces, ui.exp().with(|e| e.net == NetKind::Mlp && e.activation == Activation::Relu)) {
+                (Some(Ok(p)), true) => Some(view! {
+                    <p class="regions">"Linear regions of this ReLU network on the data's x range: "
+                        <strong data-testid="lesson-regions">{p.count()}</strong>
+                        " — each hidden neuron can add a kink; a second layer can fold them into more."</p>
+                }),
+                _ => None,
+            })}
             <Show when=done>
                 <p class="explain" data-testid="lesson-explain"><strong>"What happened: "</strong>{text(|s| s.explain)}</p>
             </Show>

@@ -4,18 +4,23 @@
 
 mod app;
 mod bench_page;
+mod compare;
 mod controls;
 mod diagram;
 mod engine;
 mod export;
 mod field_lab;
+mod gallery;
 mod image_lab;
 mod lesson;
 mod pictures;
+mod pieces;
 mod plot;
 mod raster;
+mod runs;
 mod share;
 mod state;
+mod timeline;
 mod url;
 mod worker_link;
 

@@ -22,6 +22,27 @@ const KNOT: &str = "rgb(255, 127, 14)";
 const CLEAN: RGBColor = RGBColor(44, 160, 44);
 const PREDICTION: RGBColor = RGBColor(31, 119, 180);
 const AXIS: &str = "#57606a";
+const MARKER: &str = "rgba(36, 41, 47, 0.75)";
+const BREAKPOINT: &str = "rgba(31, 119, 180, 0.9)";
+
+/// One colour per run of a comparison (none of them the data's grey, the target's green, the test
+/// red or the knots' orange); the first run keeps the single-run blue.
+pub const RUN_COLOURS: [RGBColor; 5] =
+    [RGBColor(31, 119, 180), RGBColor(148, 103, 189), RGBColor(140, 86, 75), RGBColor(227, 119, 194), RGBColor(23, 190, 207)];
+
+/// A run's colour as CSS.
+pub fn run_css(index: usize) -> String {
+    let RGBColor(r, g, b) = RUN_COLOURS[index % RUN_COLOURS.len()];
+    format!("rgb({r}, {g}, {b})")
+}
+
+/// A curve of one run on a plot.
+pub struct RunCurve<'a> {
+    pub points: &'a [(f32, f32)],
+    pub colour: RGBColor,
+    /// The edited run is drawn thicker.
+    pub thick: bool,
+}
 
 /// Margins of the plotting area in pixels: left, right, top, bottom.
 const MARGIN: (u32, u32, u32, u32) = (58, 14, 12, 30);
@@ -100,8 +121,9 @@ fn y_bounds(frame: &Frame) -> (f32, f32) {
     (lo - pad, hi + pad)
 }
 
-/// The data, the clean target, the network's prediction, and the knots as ticks at the bottom.
-pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
+/// The data, the clean target, each run's prediction, the edited run's knots as ticks at the
+/// bottom and its exact breakpoints (x positions) as dots on its curve.
+pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], breakpoints: &[(f64, f64)]) -> Option<()> {
     let area = plotting_area(canvas)?;
     let (x0, x1) = frame.x_range;
     if !(x1 > x0) {
@@ -111,10 +133,22 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     let mut chart: ChartContext<_, Cartesian2d<RangedCoordf32, RangedCoordf32>> =
         ChartBuilder::on(&area).build_cartesian_2d(x0..x1, y0..y1).ok()?;
     chart.draw_series(LineSeries::new(frame.clean.iter().copied(), CLEAN.mix(0.5).stroke_width(1))).ok()?;
-    let pred = frame.prediction.iter().copied().filter(|p| p.1.is_finite()).map(|(x, y)| (x, y.clamp(y0, y1)));
-    chart.draw_series(LineSeries::new(pred, PREDICTION.stroke_width(3))).ok()?;
+    for run in runs {
+        let pred = run.points.iter().copied().filter(|p| p.1.is_finite()).map(|(x, y)| (x, y.clamp(y0, y1)));
+        chart.draw_series(LineSeries::new(pred, run.colour.stroke_width(if run.thick { 3 } else { 2 }))).ok()?;
+    }
     area.present().ok()?;
     let ctx = context(canvas)?;
+    ctx.set_stroke_style_str(BREAKPOINT);
+    ctx.set_fill_style_str("white");
+    ctx.set_line_width(1.5);
+    for &(x, y) in breakpoints {
+        let (px, py) = chart.backend_coord(&(x as f32, (y as f32).clamp(y0, y1)));
+        ctx.begin_path();
+        let _ = ctx.arc(px as f64, py as f64, 3.5, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+        ctx.stroke();
+    }
     dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0);
     dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0);
     ctx.set_stroke_style_str(KNOT);
@@ -133,10 +167,12 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     Some(())
 }
 
-/// Training and test loss against steps, on a log axis.
-pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
+/// Training and test loss of every run against steps, on a log axis, and a marker at the step
+/// the timeline shows. One run: training blue, test red; several: a colour per run, training
+/// thick and test thin.
+pub fn draw_loss(canvas: &HtmlCanvasElement, runs: &[(&Frame, RGBColor)], marker: Option<u64>) -> Option<()> {
     let area = plotting_area(canvas)?;
-    let all = frame.loss_history.iter().chain(&frame.test_history);
+    let all = runs.iter().flat_map(|(f, _)| f.loss_history.iter().chain(&f.test_history));
     let positive: Vec<f32> = all.clone().map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0).collect();
     let last_step = all.map(|p| p.0).max().unwrap_or(0).max(1);
     let lo = positive.iter().cloned().fold(f32::INFINITY, f32::min);
@@ -149,10 +185,24 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<()> {
     };
     let mut chart = ChartBuilder::on(&area).build_cartesian_2d(0u64..last_step, (lo..hi).log_scale()).ok()?;
     let keep = |p: &&(u64, f32)| p.1.is_finite() && p.1 > 0.0;
-    chart.draw_series(LineSeries::new(frame.loss_history.iter().filter(keep).copied(), PREDICTION.stroke_width(2))).ok()?;
-    chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), TEST_LINE.stroke_width(2))).ok()?;
+    let single = runs.len() == 1;
+    for (frame, colour) in runs {
+        let (train, test) = if single { (PREDICTION.stroke_width(2), TEST_LINE.stroke_width(2)) } else { (colour.stroke_width(2), colour.mix(0.6).stroke_width(1)) };
+        chart.draw_series(LineSeries::new(frame.loss_history.iter().filter(keep).copied(), train)).ok()?;
+        chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), test)).ok()?;
+    }
     area.present().ok()?;
     let ctx = context(canvas)?;
+    if let Some(step) = marker {
+        let (x, top) = chart.backend_coord(&(step, hi));
+        let (_, bottom) = chart.backend_coord(&(step, lo));
+        ctx.set_stroke_style_str(MARKER);
+        ctx.set_line_width(1.5);
+        ctx.begin_path();
+        ctx.move_to(x as f64, top as f64);
+        ctx.line_to(x as f64, bottom as f64);
+        ctx.stroke();
+    }
     let xs = step_ticks(last_step, |v| chart.backend_coord(&(v, lo)).0 as f64);
     let (d0, d1) = (lo.log10().round() as i32, hi.log10().round() as i32);
     let every = ((d1 - d0) / 5).max(1);

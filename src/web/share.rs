@@ -14,9 +14,13 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
     let with_step = RwSignal::new(false);
     let status = RwSignal::new(String::new());
     let link = move || {
-        let mut e = ui.exp.get();
-        e.step = if with_step.get() { ui.readout.with(|r| r.steps) } else { 0 };
-        url::absolute(&e)
+        let mut c = ui.comparison();
+        // Runs in lockstep share their step count; a run that has not caught up yet replays less.
+        let step = if with_step.get() { ui.runs.with(|r| r.iter().map(|r| r.readout.with(|r| r.steps)).min().unwrap_or(0)) } else { 0 };
+        for e in &mut c.runs {
+            e.step = step;
+        }
+        url::absolute(&c)
     };
     let copy = move |_| {
         let text = link();
@@ -43,7 +47,7 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
             </label>
             <p class="share-link" data-testid="share-link">{link}</p>
             <p class="hint" role="status">{move || status.get()}</p>
-            <Show when=move || ui.exp.with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
+            <Show when=move || ui.exp().with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
                 <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
             </Show>
         </section>

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 pub use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, Readout, Zoom};
+use playground_config::compare::Comparison;
 use playground_config::experiment::Experiment;
+use playground_config::protocol::RunId;
 
 use super::worker_link::Link;
 
@@ -14,13 +16,66 @@ pub struct BackendStatus {
     pub reason: String,
 }
 
+/// One run of the comparison as the page knows it: its experiment and what the worker last
+/// reported about it.
 #[derive(Clone, Copy)]
-pub struct Ui {
+pub struct RunView {
+    pub id: RunId,
     pub exp: RwSignal<Experiment>,
-    pub running: RwSignal<bool>,
     pub readout: RwSignal<Readout>,
     pub frame: RwSignal<Frame>,
+    /// The run at a kept step (the timeline was scrubbed back); `None`: the present.
+    pub past: RwSignal<Option<Frame>>,
+    pub playing: RwSignal<bool>,
     pub backend: RwSignal<BackendStatus>,
+    /// Start training as soon as the run being built is ready.
+    pub play_after_open: RwSignal<bool>,
+}
+
+impl RunView {
+    pub fn new(id: RunId, exp: Experiment) -> RunView {
+        RunView {
+            id,
+            exp: RwSignal::new(exp),
+            readout: RwSignal::new(Readout::default()),
+            frame: RwSignal::new(Frame::default()),
+            past: RwSignal::new(None),
+            playing: RwSignal::new(false),
+            backend: RwSignal::new(BackendStatus { label: "engine loading…".into(), reason: "the page works already; training starts when the engine is ready".into() }),
+            play_after_open: RwSignal::new(false),
+        }
+    }
+
+    /// The numbers of what is drawn: those of the kept step scrubbed to, or the present's.
+    pub fn shown_readout(&self) -> Readout {
+        self.past.with(|past| match past {
+            Some(p) => p.readout.clone(),
+            None => self.readout.get(),
+        })
+    }
+
+    /// What the views draw: the kept step scrubbed to, or the present.
+    pub fn with_drawn<R>(&self, f: impl FnOnce(&Frame) -> R) -> R {
+        self.past.with(|past| match past {
+            Some(p) => f(p),
+            None => self.frame.with(f),
+        })
+    }
+}
+
+#[derive(Clone, Copy)]
+pub struct Ui {
+    /// The runs side by side (one unless the user compares), in the order of their cards.
+    pub runs: RwSignal<Vec<RunView>>,
+    /// The run the controls edit.
+    pub current: RwSignal<RunId>,
+    /// The id the next new run gets (ids are never reused, so late reports of a removed run
+    /// cannot reach a new one).
+    pub next_id: StoredValue<RunId>,
+    /// The kept step the timeline shows (`None`: the present).
+    pub scrub: RwSignal<Option<u64>>,
+    /// Some run is training.
+    pub running: RwSignal<bool>,
     /// Why training stopped or what the app did on its own (divergence, GPU loss).
     pub message: RwSignal<Option<String>>,
     /// Notices about the link (unknown keys, clamped values).
@@ -36,8 +91,6 @@ pub struct Ui {
     pub busy: RwSignal<u32>,
     /// The connection to the engine worker.
     pub engine: StoredValue<Link, LocalStorage>,
-    /// Start training as soon as the run being built is ready.
-    pub play_after_open: RwSignal<bool>,
     /// The `#bench` page's lines, and whether the benchmarks are done.
     pub bench: RwSignal<(Vec<String>, bool)>,
     /// When (ms since navigation) the page's controls were in place and when the engine worker
@@ -60,13 +113,69 @@ impl Ui {
         !self.running.get() && self.busy.get() == 0
     }
 
-    pub fn new(exp: Experiment, notices: Vec<String>) -> Self {
+    /// The run the controls edit (tracked).
+    pub fn run(&self) -> RunView {
+        let id = self.current.get();
+        self.runs.with(|runs| runs.iter().find(|r| r.id == id).or(runs.first()).copied()).expect("a comparison has a run")
+    }
+
+    pub fn run_untracked(&self) -> RunView {
+        let id = self.current.get_untracked();
+        self.runs.with_untracked(|runs| runs.iter().find(|r| r.id == id).or(runs.first()).copied()).expect("a comparison has a run")
+    }
+
+    /// The edited run's experiment, readout, frame and backend.
+    pub fn exp(&self) -> RwSignal<Experiment> {
+        self.run().exp
+    }
+
+    pub fn readout(&self) -> RwSignal<Readout> {
+        self.run().readout
+    }
+
+    pub fn frame(&self) -> RwSignal<Frame> {
+        self.run().frame
+    }
+
+    pub fn backend(&self) -> RwSignal<BackendStatus> {
+        self.run().backend
+    }
+
+    /// The run with this id, if it is still there.
+    pub fn find(&self, id: RunId) -> Option<RunView> {
+        self.runs.with_untracked(|runs| runs.iter().find(|r| r.id == id).copied())
+    }
+
+    /// A run's position from 0 (cards are numbered from 1).
+    pub fn index_of(&self, id: RunId) -> usize {
+        self.runs.with(|runs| runs.iter().position(|r| r.id == id).unwrap_or(0))
+    }
+
+    /// The comparison the runs make (what the link holds).
+    pub fn comparison(&self) -> Comparison {
+        Comparison { runs: self.runs.with(|runs| runs.iter().map(|r| r.exp.get()).collect()) }
+    }
+
+    pub fn comparison_untracked(&self) -> Comparison {
+        Comparison { runs: self.runs.with_untracked(|runs| runs.iter().map(|r| r.exp.get_untracked()).collect()) }
+    }
+
+    /// A new run id.
+    pub fn new_id(&self) -> RunId {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        id
+    }
+
+    pub fn new(comparison: Comparison, notices: Vec<String>) -> Self {
+        let runs: Vec<RunView> = comparison.runs.into_iter().enumerate().map(|(i, e)| RunView::new(i as RunId, e)).collect();
+        let count = runs.len() as RunId;
         Ui {
-            exp: RwSignal::new(exp),
+            runs: RwSignal::new(runs),
+            current: RwSignal::new(0),
+            next_id: StoredValue::new(count),
+            scrub: RwSignal::new(None),
             running: RwSignal::new(false),
-            readout: RwSignal::new(Readout::default()),
-            frame: RwSignal::new(Frame::default()),
-            backend: RwSignal::new(BackendStatus { label: "engine loading…".into(), reason: "the page works already; training starts when the engine is ready".into() }),
             message: RwSignal::new(None),
             notices: RwSignal::new(notices),
             formula_error: RwSignal::new(None),
@@ -75,7 +184,6 @@ impl Ui {
             frames: RwSignal::new(0),
             busy: RwSignal::new(0),
             engine: StoredValue::new_local(Link::default()),
-            play_after_open: RwSignal::new(false),
             bench: RwSignal::new((Vec::new(), false)),
             mounted_ms: RwSignal::new(None),
             engine_ready_ms: RwSignal::new(None),

@@ -6,13 +6,13 @@
 use leptos::prelude::*;
 use wasm_bindgen::prelude::*;
 
-use super::engine;
+use super::runs;
 use super::state::Ui;
-use playground_config::experiment::Experiment;
+use playground_config::compare::Comparison;
 
-/// The experiment from the current hash, with notices about anything that was off.
-pub fn read() -> (Experiment, Vec<String>) {
-    Experiment::from_link(&current_hash())
+/// The runs from the current hash, with notices about anything that was off.
+pub fn read() -> (Comparison, Vec<String>) {
+    Comparison::from_link(&current_hash())
 }
 
 fn current_hash() -> String {
@@ -20,18 +20,18 @@ fn current_hash() -> String {
 }
 
 /// Replace the hash without adding a history entry.
-pub fn write(exp: &Experiment) {
+pub fn write(comparison: &Comparison) {
     let Some(window) = web_sys::window() else { return };
     if let Ok(history) = window.history() {
-        let url = format!("#{}", exp.to_link());
+        let url = format!("#{}", comparison.to_link());
         let _ = history.replace_state_with_url(&JsValue::NULL, "", Some(&url));
     }
 }
 
 /// Record a committed change as a new history entry (nothing when the link did not change).
-pub fn push(exp: &Experiment) {
+pub fn push(comparison: &Comparison) {
     let Some(window) = web_sys::window() else { return };
-    let url = format!("#{}", exp.to_link());
+    let url = format!("#{}", comparison.to_link());
     if current_hash() == url {
         return;
     }
@@ -40,32 +40,31 @@ pub fn push(exp: &Experiment) {
     }
 }
 
-/// The full address of an experiment (what "copy link" copies).
-pub fn absolute(exp: &Experiment) -> String {
+/// The full address of the runs (what "copy link" copies).
+pub fn absolute(comparison: &Comparison) -> String {
     let location = web_sys::window().map(|w| w.location());
     let base = location
         .map(|l| format!("{}{}", l.origin().unwrap_or_default(), l.pathname().unwrap_or_default()))
         .unwrap_or_default();
-    format!("{base}#{}", exp.to_link())
+    format!("{base}#{}", comparison.to_link())
 }
 
 /// Keep the address bar on the experiment whatever changed it (a refinement, a reached step
 /// target, a refused upload): a replaced entry, no new history entry. Committed changes push
 /// their own entry first (`push`), so this finds nothing to do for them.
 pub fn keep_in_sync(ui: Ui) {
-    Effect::new(move |_| ui.exp.with(write));
+    Effect::new(move |_| write(&ui.comparison()));
 }
 
 /// Back and Forward (and a hand-edited hash) reopen the experiment of that entry.
 pub fn follow_history(ui: Ui) {
     let Some(window) = web_sys::window() else { return };
     let on_change = Closure::<dyn Fn()>::new(move || {
-        let (exp, notices) = read();
-        if exp != ui.exp.get_untracked() {
+        let (comparison, notices) = read();
+        if comparison.to_link() != ui.comparison_untracked().to_link() {
             ui.running.set(false);
             ui.notices.set(notices);
-            ui.exp.set(exp);
-            engine::open(ui, false);
+            runs::replace(ui, comparison, false);
         }
     });
     let f = on_change.as_ref().unchecked_ref();

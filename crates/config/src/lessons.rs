@@ -137,7 +137,7 @@ pub const STEPS: &[LessonStep] = &[
         title: "Wide and shallow",
         text: "One hidden layer of 120 ReLU neurons: with enough neurons a single layer can approximate any reasonable curve (the universal approximation theorem).",
         predict: "Compare with the previous step: better, worse, or the same?",
-        explain: "It fits, but look at the parameter count: 361 numbers. Width buys corners one neuron at a time.",
+        explain: "It fits, but look at the parameter count: 361 numbers. Width buys corners one neuron at a time: count the linear regions below — at most one more per neuron.",
         steps: 600,
         setup: |e| {
             e.dataset = "zigzag".into();
@@ -152,7 +152,7 @@ pub const STEPS: &[LessonStep] = &[
         title: "Deep and narrow",
         text: "Two hidden layers of 20 ReLU neurons.",
         predict: "Which reaches the lower test loss: this one or the wide one?",
-        explain: "Depth composes kinks: the second layer folds what the first built, so corners multiply instead of adding up. Compare the test losses of the two steps, not only the pictures.",
+        explain: "Depth composes kinks: the second layer folds what the first built, so corners multiply instead of adding up. Compare the linear regions and the test losses of the two steps, not only the pictures.",
         steps: 600,
         setup: |e| {
             e.dataset = "zigzag".into();

@@ -3,6 +3,8 @@
 //! decoding, metrics, seeded randomness, the shapes of networks and training, weights as plain
 //! data, model files, and the messages between the page and the engine worker. The engine (burn) builds on it; so does the page.
 
+pub mod budget;
+pub mod compare;
 pub mod data;
 pub mod experiment;
 pub mod lessons;
@@ -10,6 +12,7 @@ pub mod link;
 pub mod link_fuzz;
 pub mod metrics;
 pub mod model_file;
+pub mod pieces;
 pub mod protocol;
 pub mod rng;
 pub mod spec;

@@ -1,5 +1,6 @@
 //! The share link: ONE table of keys (`KEYS`) drives encoding, decoding, the link fuzzer's key
-//! list and the controls a classroom link can hide.
+//! list, the controls a classroom link can hide, and which settings the runs of a comparison
+//! share (`Scope`; the comparison's link is `crate::compare`).
 //!
 //! Links use flat, human-readable keys in the URL hash (`#v=1&dataset=sine&knots=16&seed=3`).
 //! Decoding never fails: unknown keys are ignored and bad or out-of-range values are clamped or
@@ -17,9 +18,20 @@ use crate::spec::OptimizerKind;
 
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// Whether a key is the same for every run of a comparison (the data and how the page shows
+/// it) or may differ between runs (the network, its optimiser and their seeds); see
+/// `crate::compare`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    Shared,
+    Run,
+}
+use Scope::{Run, Shared};
+
 /// One key of the link.
 pub struct LinkKey {
     pub name: &'static str,
+    pub scope: Scope,
     /// The control (its `data-testid`) that `hide=` hides, if a classroom may hide it.
     pub control: Option<&'static str>,
     /// The value written for an experiment (`None`: the key is not written, e.g. settings of
@@ -29,17 +41,35 @@ pub struct LinkKey {
     read: fn(&mut Experiment, &mut Reader),
 }
 
-const fn key(name: &'static str, write: fn(&Experiment) -> Option<String>, read: fn(&mut Experiment, &mut Reader)) -> LinkKey {
-    LinkKey { name, control: None, write, read }
+impl LinkKey {
+    /// The value this key writes for `e` (not percent-encoded), if it writes one.
+    pub fn value(&self, e: &Experiment) -> Option<String> {
+        (self.write)(e)
+    }
+
+    /// Set `e` from a (decoded) value exactly as a link does, adding any notice to `notices`.
+    pub fn read(&self, e: &mut Experiment, value: &str, notices: &mut Vec<String>) {
+        (self.read)(e, &mut Reader { key: self.name, value, notices })
+    }
+}
+
+const fn key(
+    scope: Scope,
+    name: &'static str,
+    write: fn(&Experiment) -> Option<String>,
+    read: fn(&mut Experiment, &mut Reader),
+) -> LinkKey {
+    LinkKey { name, scope, control: None, write, read }
 }
 
 const fn hideable(
+    scope: Scope,
     name: &'static str,
     control: &'static str,
     write: fn(&Experiment) -> Option<String>,
     read: fn(&mut Experiment, &mut Reader),
 ) -> LinkKey {
-    LinkKey { name, control: Some(control), write, read }
+    LinkKey { name, scope, control: Some(control), write, read }
 }
 
 fn flag(on: bool) -> String {
@@ -56,15 +86,15 @@ fn is_lagrange(e: &Experiment) -> bool {
 
 /// Every key, in the order links are written.
 pub const KEYS: &[LinkKey] = &[
-    key("v", |_| Some(SCHEMA_VERSION.to_string()), |_, r| {
+    key(Shared, "v", |_| Some(SCHEMA_VERSION.to_string()), |_, r| {
         if r.value != SCHEMA_VERSION.to_string() {
             r.notice(format!("this link is for version {} of the playground; reading it as version {SCHEMA_VERSION}", short(r.value)));
         }
     }),
     // `kind` and `lesson` decide where every other key starts from: read before the others.
-    key("kind", |e| Some(if e.lesson > 0 { "lesson" } else { e.kind.name() }.into()), |_, _| {}),
-    key("lesson", |e| (e.lesson > 0).then(|| e.lesson.to_string()), |_, _| {}),
-    hideable("dataset", "dataset", |e| (e.kind != Kind::Image).then(|| e.dataset.clone()), |e, r| {
+    key(Shared, "kind", |e| Some(if e.lesson > 0 { "lesson" } else { e.kind.name() }.into()), |_, _| {}),
+    key(Shared, "lesson", |e| (e.lesson > 0).then(|| e.lesson.to_string()), |_, _| {}),
+    hideable(Shared, "dataset", "dataset", |e| (e.kind != Kind::Image).then(|| e.dataset.clone()), |e, r| {
         if e.dataset_names().contains(&r.value) {
             e.dataset = r.value.to_string();
         } else {
@@ -72,19 +102,21 @@ pub const KEYS: &[LinkKey] = &[
         }
     }),
     hideable(
+        Shared,
         "formula",
         "formula",
         |e| (e.kind == Kind::Fit1d && e.dataset == "formula").then(|| e.formula.clone()),
         |e, r| e.formula = r.value.chars().take(crate::data::formula::MAX_FORMULA_LEN).collect(),
     ),
-    hideable("points", "points", |e| (e.kind != Kind::Image).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
-    hideable("noise", "noise", |e| (e.kind != Kind::Image).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
+    hideable(Shared, "points", "points", |e| (e.kind != Kind::Image).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
+    hideable(Shared, "noise", "noise", |e| (e.kind != Kind::Image).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
     key(
+        Shared,
         "test",
         |e| (e.kind != Kind::Image && e.test_fraction != Experiment::default_for(e.kind).test_fraction).then(|| e.test_fraction.to_string()),
         |e, r| e.test_fraction = r.float(limits::TEST_FRACTION, e.test_fraction),
     ),
-    key("image", |e| (e.kind == Kind::Image).then(|| e.image.clone()), |e, r| {
+    key(Shared, "image", |e| (e.kind == Kind::Image).then(|| e.image.clone()), |e, r| {
         if IMAGE_NAMES.contains(&r.value) {
             e.image = r.value.to_string();
         } else if r.value == UPLOAD {
@@ -93,35 +125,37 @@ pub const KEYS: &[LinkKey] = &[
             r.bad(&IMAGE_NAMES.join(", "));
         }
     }),
-    key("res", |e| (e.kind == Kind::Image).then(|| e.resolution.to_string()), |e, r| e.resolution = r.int(limits::RESOLUTION, e.resolution)),
-    key("rot", |e| (e.kind != Kind::Fit1d).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
-    hideable("net", "net", |e| Some(e.net.name().into()), |e, r| match NetKind::from_name(r.value) {
+    key(Shared, "res", |e| (e.kind == Kind::Image).then(|| e.resolution.to_string()), |e, r| e.resolution = r.int(limits::RESOLUTION, e.resolution)),
+    key(Shared, "rot", |e| (e.kind != Kind::Fit1d).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
+    hideable(Run, "net", "net", |e| Some(e.net.name().into()), |e, r| match NetKind::from_name(r.value) {
         Some(k) => e.net = k,
         None => r.bad("pwl, continuous, discontinuous, polynomial, fourier or mlp"),
     }),
-    hideable("width", "width", |e| Some(e.width.to_string()), |e, r| e.width = r.int(limits::WIDTH, e.width)),
-    hideable("depth", "depth", |e| Some(e.depth.to_string()), |e, r| e.depth = r.int(limits::DEPTH, e.depth)),
-    hideable("knots", "knots", |e| is_pwl(e).then(|| e.knots.to_string()), |e, r| e.knots = r.int(limits::KNOTS, e.knots)),
-    hideable("learnknots", "learn-knots", |e| is_pwl(e).then(|| flag(e.learn_knots)), |e, r| e.learn_knots = r.flag(e.learn_knots)),
+    hideable(Run, "width", "width", |e| Some(e.width.to_string()), |e, r| e.width = r.int(limits::WIDTH, e.width)),
+    hideable(Run, "depth", "depth", |e| Some(e.depth.to_string()), |e, r| e.depth = r.int(limits::DEPTH, e.depth)),
+    hideable(Run, "knots", "knots", |e| is_pwl(e).then(|| e.knots.to_string()), |e, r| e.knots = r.int(limits::KNOTS, e.knots)),
+    hideable(Run, "learnknots", "learn-knots", |e| is_pwl(e).then(|| flag(e.learn_knots)), |e, r| e.learn_knots = r.flag(e.learn_knots)),
     hideable(
+        Run,
         "synapseknots",
         "synapse-knots",
         |e| (is_pwl(e) && e.synapse_knots).then(|| flag(true)),
         |e, r| e.synapse_knots = r.flag(e.synapse_knots),
     ),
-    key("grow", |e| (is_pwl(e) && e.grow).then(|| flag(true)), |e, r| e.grow = r.flag(e.grow)),
-    key("maxknots", |e| (is_pwl(e) && e.grow).then(|| e.max_knots.to_string()), |e, r| e.max_knots = r.int(limits::KNOTS, e.max_knots)),
-    key("move", |e| (is_pwl(e) && e.move_every > 0).then(|| e.move_every.to_string()), |e, r| {
+    key(Run, "grow", |e| (is_pwl(e) && e.grow).then(|| flag(true)), |e, r| e.grow = r.flag(e.grow)),
+    key(Run, "maxknots", |e| (is_pwl(e) && e.grow).then(|| e.max_knots.to_string()), |e, r| e.max_knots = r.int(limits::KNOTS, e.max_knots)),
+    key(Run, "move", |e| (is_pwl(e) && e.move_every > 0).then(|| e.move_every.to_string()), |e, r| {
         e.move_every = r.int(limits::MOVE_EVERY, e.move_every)
     }),
-    hideable("act", "act", |e| (e.net == NetKind::Mlp).then(|| e.activation.name().into()), |e, r| match Activation::from_name(r.value) {
+    hideable(Run, "act", "act", |e| (e.net == NetKind::Mlp).then(|| e.activation.name().into()), |e, r| match Activation::from_name(r.value) {
         Some(a) => e.activation = a,
         None => r.bad("relu, tanh, sigmoid, gelu or identity"),
     }),
-    hideable("bias", "bias", |e| (e.net == NetKind::Mlp).then(|| flag(e.bias)), |e, r| e.bias = r.flag(e.bias)),
-    key("n", |e| e.net.uses_n().then(|| e.n.to_string()), |e, r| e.n = r.int(limits::N, e.n)),
-    key("segments", |e| is_lagrange(e).then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
+    hideable(Run, "bias", "bias", |e| (e.net == NetKind::Mlp).then(|| flag(e.bias)), |e, r| e.bias = r.flag(e.bias)),
+    key(Run, "n", |e| e.net.uses_n().then(|| e.n.to_string()), |e, r| e.n = r.int(limits::N, e.n)),
+    key(Run, "segments", |e| is_lagrange(e).then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
     key(
+        Run,
         "insegments",
         // Written even when 0 ("same as the others"): image links default to 100.
         |e| {
@@ -131,6 +165,7 @@ pub const KEYS: &[LinkKey] = &[
         |e, r| e.input_segments = r.int(limits::INPUT_SEGMENTS, e.input_segments),
     ),
     key(
+        Run,
         "norm",
         |e| (e.net != NetKind::Mlp).then(|| if e.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()),
         |e, r| match r.value {
@@ -139,21 +174,21 @@ pub const KEYS: &[LinkKey] = &[
             _ => r.bad("none or maxabs"),
         },
     ),
-    hideable("opt", "optimizer", |e| Some(e.optimizer.name().into()), |e, r| match OptimizerKind::from_name(r.value) {
+    hideable(Run, "opt", "optimizer", |e| Some(e.optimizer.name().into()), |e, r| match OptimizerKind::from_name(r.value) {
         Some(o) => e.optimizer = o,
         None => r.bad("adam, sgd or lion"),
     }),
-    hideable("lr", "lr", |e| Some(e.learning_rate.to_string()), |e, r| e.learning_rate = r.float(limits::LR, e.learning_rate)),
-    hideable("batch", "batch", |e| Some(e.batch.to_string()), |e, r| e.batch = r.int(limits::BATCH, e.batch)),
-    hideable("seed", "seed", |e| Some(e.data_seed.to_string()), |e, r| e.data_seed = r.seed(e.data_seed)),
-    key("iseed", |e| Some(e.init_seed.to_string()), |e, r| e.init_seed = r.seed(e.init_seed)),
-    key("bseed", |e| Some(e.batch_seed.to_string()), |e, r| e.batch_seed = r.seed(e.batch_seed)),
-    hideable("backend", "backend-choice", |e| Some(e.backend.name().into()), |e, r| match BackendChoice::from_name(r.value) {
+    hideable(Run, "lr", "lr", |e| Some(e.learning_rate.to_string()), |e, r| e.learning_rate = r.float(limits::LR, e.learning_rate)),
+    hideable(Run, "batch", "batch", |e| Some(e.batch.to_string()), |e, r| e.batch = r.int(limits::BATCH, e.batch)),
+    hideable(Shared, "seed", "seed", |e| Some(e.data_seed.to_string()), |e, r| e.data_seed = r.seed(e.data_seed)),
+    key(Run, "iseed", |e| Some(e.init_seed.to_string()), |e, r| e.init_seed = r.seed(e.init_seed)),
+    key(Run, "bseed", |e| Some(e.batch_seed.to_string()), |e, r| e.batch_seed = r.seed(e.batch_seed)),
+    hideable(Run, "backend", "backend-choice", |e| Some(e.backend.name().into()), |e, r| match BackendChoice::from_name(r.value) {
         Some(b) => e.backend = b,
         None => r.bad("auto, webgpu or cpu"),
     }),
-    key("step", |e| (e.step > 0).then(|| e.step.to_string()), |e, r| e.step = r.int(limits::STEP, e.step)),
-    key("hide", |e| (!e.hide.is_empty()).then(|| e.hide.join(",")), |e, r| {
+    key(Shared, "step", |e| (e.step > 0).then(|| e.step.to_string()), |e, r| e.step = r.int(limits::STEP, e.step)),
+    key(Shared, "hide", |e| (!e.hide.is_empty()).then(|| e.hide.join(",")), |e, r| {
         let mut hide: Vec<String> = Vec::new();
         for name in r.value.split(',').filter(|n| !n.is_empty()) {
             if hideable_controls().any(|c| c == name) {
@@ -166,7 +201,7 @@ pub const KEYS: &[LinkKey] = &[
         hide.dedup();
         e.hide = hide;
     }),
-    key("present", |e| e.present.then(|| flag(true)), |e, r| e.present = r.flag(e.present)),
+    key(Shared, "present", |e| e.present.then(|| flag(true)), |e, r| e.present = r.flag(e.present)),
 ];
 
 /// The controls a classroom link can hide (`hide=…`), from the key table.
@@ -178,33 +213,37 @@ impl Experiment {
     /// The flat key list of a share link (without the leading `#`).
     pub fn to_link(&self) -> String {
         KEYS.iter()
-            .filter_map(|k| (k.write)(self).map(|v| format!("{}={}", k.name, utf8_percent_encode(&v, VALUE))))
+            .filter_map(|k| (k.write)(self).map(|v| pair(k.name, &v)))
             .collect::<Vec<_>>()
             .join("&")
     }
 
     /// Read a link (with or without the leading `#`). Never fails; returns the notices to show.
+    /// A comparison's link (`crate::compare`) opens as its first run, with a notice that the
+    /// others were left out.
     pub fn from_link(link: &str) -> (Experiment, Vec<String>) {
+        Experiment::from_link_body(link_body(link))
+    }
+
+    /// `from_link` of a link already without its leading `#` (see `link_body`).
+    pub(crate) fn from_link_body(body: &str) -> (Experiment, Vec<String>) {
         let mut notices = Vec::new();
-        let body = link.trim().trim_start_matches('#').trim_start_matches('?');
         let mut e = starting_point(body, &mut notices);
         let mut ignored = Vec::new();
-        for pair in body.split('&').filter(|p| !p.is_empty()) {
-            let (name, raw) = pair.split_once('=').unwrap_or((pair, ""));
-            let value = match percent_decode_str(raw).decode_utf8() {
-                Ok(v) => v.into_owned(),
-                Err(_) => {
-                    notices.push(format!("the value of “{}” is not valid text and was ignored", short(name)));
-                    continue;
-                }
-            };
+        let mut other_runs = false;
+        for (name, raw) in pairs(body) {
+            let Some(value) = decode_value(name, raw, &mut notices) else { continue };
             match KEYS.iter().find(|k| k.name == name) {
-                Some(k) => (k.read)(&mut e, &mut Reader { key: name, value: &value, notices: &mut notices }),
+                Some(k) => k.read(&mut e, &value, &mut notices),
+                None if crate::compare::is_comparison_key(name) => other_runs = true,
                 None => ignored.push(short(name)),
             }
         }
         if !ignored.is_empty() {
             notices.push(format!("ignored unknown link keys: {}", ignored.join(", ")));
+        }
+        if other_runs {
+            notices.push("this link compares several runs: only its first run is opened here".into());
         }
         if e.kind == Kind::Fit1d && e.dataset == "formula" {
             if let Err(msg) = Formula::parse(&e.formula) {
@@ -214,6 +253,43 @@ impl Experiment {
         }
         (e, notices)
     }
+
+    /// What a link's keys adjust for this experiment: its lesson step's preset, or the defaults
+    /// of its kind. Keys whose value is the starting point's need not be written (`grow`, `move`
+    /// and the like are written only when on), so reading adjusts this.
+    pub fn starting_point(&self) -> Experiment {
+        match lessons::step(self.lesson) {
+            Some(step) => step.experiment(self.lesson),
+            None => Experiment::default_for(self.kind),
+        }
+    }
+}
+
+/// A link without its leading `#` or `?` and surrounding blanks.
+pub(crate) fn link_body(link: &str) -> &str {
+    link.trim().trim_start_matches('#').trim_start_matches('?')
+}
+
+/// The `name=value` pairs of a link body, values still percent-encoded (a pair without `=` has
+/// an empty value).
+pub(crate) fn pairs(body: &str) -> impl Iterator<Item = (&str, &str)> {
+    body.split('&').filter(|p| !p.is_empty()).map(|p| p.split_once('=').unwrap_or((p, "")))
+}
+
+/// A percent-decoded value, or `None` with a notice when it is not valid text.
+pub(crate) fn decode_value(name: &str, raw: &str, notices: &mut Vec<String>) -> Option<String> {
+    match percent_decode_str(raw).decode_utf8() {
+        Ok(v) => Some(v.into_owned()),
+        Err(_) => {
+            notices.push(format!("the value of “{}” is not valid text and was ignored", short(name)));
+            None
+        }
+    }
+}
+
+/// One `name=value` pair of a link, the value percent-encoded.
+pub(crate) fn pair(name: &str, value: &str) -> String {
+    format!("{name}={}", utf8_percent_encode(value, VALUE))
 }
 
 /// The experiment the link's other keys adjust: a lesson step's preset, or the defaults of the
@@ -244,7 +320,7 @@ fn starting_point(body: &str, notices: &mut Vec<String>) -> Experiment {
 const VALUE: &AsciiSet = &NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'*').remove(b'(').remove(b')');
 
 /// Cut user-provided text before echoing it in a notice.
-fn short(s: &str) -> String {
+pub(crate) fn short(s: &str) -> String {
     let mut out: String = s.chars().take(24).collect();
     if s.chars().count() > 24 {
         out.push('…');

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::data::field::Labelled;
 use crate::data::plane::Region;
+use crate::pieces::Pieces;
 
 /// Which run a command or report is about (runs train side by side in one worker).
 pub type RunId = u32;
@@ -33,6 +34,15 @@ pub enum Command {
     Zoom { run: RunId, zoom: Zoom },
     /// Send the run as a model file.
     Export { run: RunId },
+    /// Forget the run (a comparison's run card was closed).
+    Remove { run: RunId },
+    /// Show the run as it was at the newest kept step at or before `step` (`Report::Past`);
+    /// `None`: back to the present (training goes on from the present in any case).
+    Show { run: RunId, step: Option<u64> },
+    /// A new run `run` that continues from run `from`'s kept step `step`, exactly as `from` did.
+    Fork { run: RunId, from: RunId, step: u64 },
+    /// Undo the newest structural change (knot insertion, h/p refinement, a loaded model).
+    Undo { run: RunId },
     /// Give the (already opened) run the weights and step count of a model file (its text, from
     /// the file `name`). Model files are the one format weights travel in.
     Load { run: RunId, model: String, name: String },
@@ -57,6 +67,10 @@ impl Command {
             | Command::Refine { run, .. }
             | Command::Zoom { run, .. }
             | Command::Export { run }
+            | Command::Remove { run }
+            | Command::Show { run, .. }
+            | Command::Fork { run, .. }
+            | Command::Undo { run }
             | Command::Load { run, .. }
             | Command::SimulateGpuFailure { run } => Some(*run),
             Command::Bench { .. } => None,
@@ -87,6 +101,9 @@ pub enum Report {
     /// The experiment cannot start or a picture cannot be used: the previous run is kept.
     Refused { run: RunId, why: String, formula: bool },
     Frame { run: RunId, frame: Box<Frame> },
+    /// The run as it was at a kept step (`Command::Show`): the views draw it instead of the
+    /// present until the page goes back to the present.
+    Past { run: RunId, frame: Box<Frame> },
     Readout { run: RunId, readout: Readout },
     Detail { run: RunId, detail: DetailFrame },
     /// Something the user should read (an event, a structural change, a failure).
@@ -141,6 +158,12 @@ pub struct Frame {
     pub curves: Option<CurvesFrame>,
     /// Every layer's synapse curves, for the network diagram (empty for very large networks).
     pub diagram: Vec<CurvesFrame>,
+    /// The steps the run's timeline keeps (the scrubber's stops).
+    pub timeline: Vec<u64>,
+    /// What an undo would take back (e.g. "the knot insertion at step 500"), if anything.
+    pub undo: Option<String>,
+    /// 1-D fits: the network's exact linear pieces in data coordinates, or why it has none.
+    pub pieces: Option<Result<Pieces, String>>,
 }
 
 /// The image lab's three pictures, 8-bit RGBA at the training resolution.
@@ -227,6 +250,9 @@ mod tests {
             picture: Some(PictureFrame { width: 1, height: 1, target: vec![1, 2, 3, 4], recon: vec![0; 4], error: vec![9; 4] }),
             field: Some(FieldFrame { grid: 1, scores: vec![0.5], train: vec![Labelled { x: 0.1, y: -0.2, label: 1.0 }], test: vec![] }),
             curves: Some(CurvesFrame { inputs: 1, outputs: 1, samples: 2, values: vec![0.0, 1.0], knots: vec![vec![0.0]], domain: (-1.0, 1.0), linear: false, input_names: vec!["x".into()] }),
+            timeline: vec![0, 10, 20],
+            undo: Some("the knot insertion at step 20".into()),
+            pieces: Some(Ok(Pieces { pieces: vec![crate::pieces::Piece { from: -1.0, to: 1.0, slope: 2.0, intercept: 0.5 }] })),
             ..Frame::default()
         };
         let report = Report::Frame { run: 2, frame: Box::new(frame) };
@@ -240,6 +266,10 @@ mod tests {
         }
         let load = Command::Load { run: 0, model: "{}".into(), name: "m.json".into() };
         assert_eq!(decode::<Command>(&encode(&load)), Some(load));
+        let past = Report::Past { run: 1, frame: Box::new(Frame { pieces: Some(Err("tanh is not piecewise linear".into())), ..Frame::default() }) };
+        assert_eq!(decode::<Report>(&encode(&past)), Some(past));
+        let fork = Command::Fork { run: 3, from: 0, step: 500 };
+        assert_eq!(decode::<Command>(&encode(&fork)), Some(fork));
         let command = Command::Zoom { run: 0, zoom: Zoom::default() };
         assert_eq!(decode::<Command>(&encode(&command)), Some(command));
         assert_eq!(decode::<Command>(&[255, 255, 255, 255, 1]), None);

@@ -32,7 +32,28 @@ pub struct BatchState {
     rng: ChaCha8Rng,
 }
 
-/// Drives a network through optimisation steps on a data set of rows.
+/// A trainer at one step (`Trainer::save`): restoring it continues bit-identically.
+#[derive(Clone)]
+pub struct TrainerState {
+    net: Network,
+    optim: burn::optim::ModuleOptimizer,
+    batch: BatchState,
+    steps: u64,
+}
+
+impl TrainerState {
+    pub fn steps(&self) -> u64 {
+        self.steps
+    }
+
+    pub fn network(&self) -> &Network {
+        &self.net
+    }
+}
+
+/// Drives a network through optimisation steps on a data set of rows. A clone shares its tensors
+/// with the original (burn's tensors are immutable values), so cloning is cheap.
+#[derive(Clone)]
 pub struct Trainer {
     net: Network,
     optim: burn::optim::ModuleOptimizer,
@@ -120,6 +141,20 @@ impl Trainer {
     /// Change the learning rate without resetting anything (the optimiser state is kept).
     pub fn set_learning_rate(&mut self, lr: f64) {
         self.config.learning_rate = lr;
+    }
+
+    /// Everything the next steps depend on besides the data: weights, optimiser state, batch order
+    /// and step count, as clones (no read from the device).
+    pub fn save(&self) -> TrainerState {
+        TrainerState { net: self.net.clone(), optim: self.optim.clone(), batch: self.batch_state(), steps: self.steps }
+    }
+
+    /// Go back (or forward) to a saved state of this trainer, on the same device.
+    pub fn restore(&mut self, saved: TrainerState) {
+        self.net = saved.net;
+        self.optim = saved.optim;
+        (self.order, self.cursor, self.batch_rng) = (saved.batch.order, saved.batch.cursor, saved.batch.rng);
+        self.steps = saved.steps;
     }
 
     pub fn batch_state(&self) -> BatchState {

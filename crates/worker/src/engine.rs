@@ -12,13 +12,16 @@ use playground_config::model_file;
 use playground_config::protocol::{Command, Report, RunId, Upload};
 use playground_engine::grow::Refinement;
 use playground_engine::network::Family;
-use playground_engine::run::{Advanced, Run, Schedule};
+use playground_engine::run::{lockstep, Advanced, Pace, Run, Schedule};
 use playground_engine::snapshot::{Snapshot, Weights};
 use wasm_bindgen::JsCast;
 
 use crate::outbox::Outbox;
 use crate::slot::Slot;
 use crate::{backend, frames, pictures};
+
+/// Memory the timelines of all runs may keep alive together, shared equally.
+const TIMELINE_BYTES: usize = 32 << 20;
 
 /// Milliseconds on the worker's clock.
 pub fn now_ms() -> f64 {
@@ -46,9 +49,7 @@ pub async fn serve(mut inbox: UnboundedReceiver<Command>, out: Outbox) {
             handle(&mut runs, command, &out).await;
             continue;
         }
-        for (&id, slot) in runs.iter_mut().filter(|(_, s)| s.playing) {
-            train_chunk(id, slot, &out).await;
-        }
+        train_round(&mut runs, &out).await;
         // A real macrotask: lets the worker's event loop deliver the page's messages.
         TimeoutFuture::new(0).await;
     }
@@ -63,6 +64,11 @@ async fn handle(runs: &mut BTreeMap<RunId, Slot>, command: Command, out: &Outbox
     };
     match command {
         Command::Open { link, upload, .. } => open(runs, run, &link, upload, out).await,
+        Command::Remove { .. } => {
+            runs.remove(&run);
+            share_timeline_budget(runs);
+        }
+        Command::Fork { from, step, .. } => fork(runs, run, from, step, out).await,
         // Commands about a run that does not exist (yet) change nothing.
         command => {
             if let Some(slot) = runs.get_mut(&run) {
@@ -82,7 +88,15 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
             slot.run.set_schedule(Schedule::of(&exp));
             slot.exp = exp;
         }
-        Command::Play { .. } => slot.playing = true,
+        Command::Play { .. } => {
+            // Training goes on from the present.
+            if slot.shown.take().is_some() {
+                publish(run, slot, out, true).await;
+            }
+            slot.playing = true;
+        }
+        Command::Show { step, .. } => show(run, slot, step, out).await,
+        Command::Undo { .. } => undo(run, slot, out).await,
         Command::Pause { .. } => {
             slot.playing = false;
             publish(run, slot, out, true).await;
@@ -107,6 +121,7 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
         },
         Command::Load { model, name, .. } => match model_file::import(&model) {
             Ok((_, steps, weights)) => {
+                slot.before_change(&format!("loading “{name}”"));
                 slot.run.load_weights(weights, steps);
                 slot.readout = Default::default();
                 publish(run, slot, out, true).await;
@@ -115,8 +130,8 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
             Err(e) => out.send(&Report::Message { run, text: format!("“{name}” was not loaded: {e}.") }),
         },
         Command::SimulateGpuFailure { .. } => fall_back_to_cpu(run, slot, "a simulated device loss".into(), out).await,
-        // Handled by `handle`: they need no existing run.
-        Command::Open { .. } | Command::Bench { .. } => {}
+        // Handled by `handle`: they need no existing run, or are about the run list.
+        Command::Open { .. } | Command::Bench { .. } | Command::Remove { .. } | Command::Fork { .. } => {}
     }
 }
 
@@ -156,19 +171,59 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
     out.send(&Report::Opened { run, parameters: slot.readout.parameters });
     publish(run, &mut slot, out, true).await;
     runs.insert(run, slot);
+    share_timeline_budget(runs);
 }
 
-/// One chunk of a playing run, then a frame if one is due.
-async fn train_chunk(run: RunId, slot: &mut Slot, out: &Outbox) {
-    let planned = slot.planned();
-    if planned == 0 {
-        target_reached(run, slot, out).await;
-        return;
+/// Every run's timeline gets an equal share of the memory budget.
+fn share_timeline_budget(runs: &mut BTreeMap<RunId, Slot>) {
+    let share = TIMELINE_BYTES / runs.len().max(1);
+    for slot in runs.values_mut() {
+        slot.run.set_timeline_budget(share);
     }
+}
+
+/// A new run `run` continuing from run `from` at its kept step `step` (same experiment and
+/// backend; it then lives on its own).
+async fn fork(runs: &mut BTreeMap<RunId, Slot>, run: RunId, from: RunId, step: u64, out: &Outbox) {
+    let Some(parent) = runs.get(&from) else { return };
+    let Some(forked) = parent.run.fork(step) else {
+        out.send(&Report::Refused { run, why: format!("step {step} is no longer kept in the timeline"), formula: false });
+        return;
+    };
+    let mut exp = parent.exp.clone();
+    exp.step = 0;
+    let backend = parent.backend.clone();
+    out.send(&Report::Backend { run, label: backend.label.clone(), reason: backend.reason.clone() });
+    let mut slot = Slot::new(forked, backend, exp);
+    out.send(&Report::Opened { run, parameters: slot.readout.parameters });
+    publish(run, &mut slot, out, true).await;
+    runs.insert(run, slot);
+    share_timeline_budget(runs);
+}
+
+/// One lockstep round: the playing runs furthest behind advance one chunk, none passes them.
+async fn train_round(runs: &mut BTreeMap<RunId, Slot>, out: &Outbox) {
+    let playing: Vec<RunId> = runs.iter().filter(|(_, s)| s.playing).map(|(&id, _)| id).collect();
+    let sharing = playing.len();
+    let paces: Vec<Pace> = playing.iter().map(|id| Pace { steps: runs[id].run.steps(), stop_at: runs[id].stop_at() }).collect();
+    let chunk = playing.iter().map(|id| runs[id].chunk).min().unwrap_or(1);
+    let plan = lockstep(&paces, chunk);
+    for (id, n) in playing.into_iter().zip(plan) {
+        let Some(slot) = runs.get_mut(&id) else { continue };
+        if slot.stop_at().is_some_and(|s| slot.run.steps() >= s) {
+            target_reached(id, slot, out).await;
+        } else if n > 0 {
+            train_chunk(id, slot, n, sharing, out).await;
+        }
+    }
+}
+
+/// `n` steps of a playing run (one of `sharing` in lockstep), then a frame if one is due.
+async fn train_chunk(run: RunId, slot: &mut Slot, n: u64, sharing: usize, out: &Outbox) {
     let started = now_ms();
-    let done = step(run, slot, planned, out).await;
+    let done = step(run, slot, n, out).await;
     if done > 0 {
-        slot.adapt_chunk((now_ms() - started) / done as f64);
+        slot.adapt_chunk((now_ms() - started) / done as f64, sharing);
     }
     if !slot.playing {
         return; // stopped by itself: `step` said why and sent the final frame
@@ -287,13 +342,17 @@ fn momentum(carried: bool) -> &'static str {
 
 /// Grow the network by one knot per input grid, next to the worst-fitted training point.
 async fn insert_knot(run: RunId, slot: &mut Slot, out: &Outbox) {
+    slot.before_change("the knot insertion");
     let text = match slot.run.insert_knot().await {
         Ok(inserted) => format!(
             "Inserted a knot next to x = {:.3}, where the fit was worst: the function is unchanged; {}.",
             inserted.x,
             momentum(inserted.carried)
         ),
-        Err(e) => format!("Could not insert a knot: {e}."),
+        Err(e) => {
+            slot.undo.pop();
+            format!("Could not insert a knot: {e}.")
+        }
     };
     out.send(&Report::Message { run, text });
     publish(run, slot, out, true).await;
@@ -302,6 +361,10 @@ async fn insert_knot(run: RunId, slot: &mut Slot, out: &Outbox) {
 /// h- or p-refine a piecewise-polynomial network in place: same function, more parameters; the
 /// experiment (and the page's link) then names the refined shape.
 async fn refine(run: RunId, slot: &mut Slot, how: Refinement, out: &Outbox) {
+    slot.before_change(match how {
+        Refinement::H => "the h-refinement",
+        Refinement::P => "the p-refinement",
+    });
     match slot.run.refine(how).await {
         Ok(carried) => {
             let spec = slot.run.network().spec.clone();
@@ -322,7 +385,55 @@ async fn refine(run: RunId, slot: &mut Slot, how: Refinement, out: &Outbox) {
                 text: format!("{what}. The function is unchanged; training continues with more freedom ({}).", momentum(carried)),
             });
         }
-        Err(e) => out.send(&Report::Message { run, text: format!("Could not refine: {e}.") }),
+        Err(e) => {
+            slot.undo.pop();
+            out.send(&Report::Message { run, text: format!("Could not refine: {e}.") })
+        }
     }
     publish(run, slot, out, true).await;
+}
+
+/// Go back to the run as it was before its newest structural change (weights, optimiser state,
+/// shape, histories): the marks after it belong to the undone branch.
+async fn undo(run: RunId, slot: &mut Slot, out: &Outbox) {
+    let Some(undo) = slot.undo.pop() else {
+        out.send(&Report::Message { run, text: "There is nothing to undo.".into() });
+        return;
+    };
+    slot.playing = false;
+    slot.shown = None;
+    let reshaped = undo.exp != slot.exp;
+    slot.run.rewind(undo.mark);
+    slot.exp = undo.exp;
+    slot.readout.steps = slot.run.steps();
+    if reshaped {
+        out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
+    }
+    out.send(&Report::Message { run, text: format!("Undid {}: the run is back as it was before it (step {}).", undo.what, slot.run.steps()) });
+    publish(run, slot, out, true).await;
+    out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
+}
+
+/// Draw the run as it was at the newest kept step at or before `step` (`None`: the present). The
+/// run is put in that state only while the frame is computed, then back to the present.
+async fn show(run: RunId, slot: &mut Slot, step: Option<u64>, out: &Outbox) {
+    let Some(step) = step else {
+        slot.shown = None;
+        publish(run, slot, out, true).await;
+        return;
+    };
+    slot.playing = false;
+    let Some(past) = slot.run.timeline().at_or_before(step).cloned() else { return };
+    slot.shown = Some(past.step());
+    let present = slot.run.mark();
+    let readout = slot.readout.clone();
+    slot.readout.loss = past.loss();
+    slot.run.restore(past);
+    let frame = frames::frame(slot).await;
+    slot.run.restore(present);
+    slot.readout = readout;
+    match frame {
+        Ok(frame) => out.send(&Report::Past { run, frame: Box::new(frame) }),
+        Err(e) => out.send(&Report::Message { run, text: format!("That step could not be drawn: {e}.") }),
+    }
 }

@@ -7,6 +7,7 @@ use burn::tensor::Tensor;
 use playground_config::data::picture::rgba8_from_unit;
 use playground_config::data::plane;
 use playground_config::metrics::{accuracy, mse, psnr_db};
+use playground_config::pieces::{exact_pieces, Pieces};
 use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame};
 use playground_engine::network::{Family, Layer};
 use playground_engine::run::{Problem, Run, FIELD_GRID};
@@ -33,6 +34,8 @@ pub async fn frame(slot: &mut Slot) -> Result<Frame, String> {
         Problem::Field(_) => field(slot).await?,
         Problem::Rows => Frame::default(),
     };
+    frame.timeline = slot.run.timeline().steps();
+    frame.undo = slot.undo.last().map(|u| u.what.clone());
     frame.loss_history = slot.run.history().to_vec();
     frame.test_history = slot.run.test_history().to_vec();
     frame.quality_history = slot.run.quality_history().to_vec();
@@ -85,10 +88,21 @@ async fn fit1d(slot: &mut Slot) -> Result<Frame, String> {
         ..Frame::default()
     };
     frame.diagram = diagram(run).await?;
+    frame.pieces = pieces(run, samples.x_range).await?;
     slot.readout.weights = neuron_weights(run).await?;
     slot.readout.test_loss = test_loss;
     slot.run.record_evaluation(test_loss, None);
     Ok(frame)
+}
+
+/// The exact linear pieces of a piecewise-linear or ReLU network over the plotted x range (the
+/// 1-D network reads x in data coordinates). Other families say why they have none.
+async fn pieces(run: &Run, (lo, hi): (f32, f32)) -> Result<Option<Result<Pieces, String>>, String> {
+    if !matches!(run.network().spec.family, Family::Pwl { .. } | Family::Mlp { .. }) {
+        return Ok(Some(Err("only piecewise-linear synapses and linear layers with ReLU or identity make a piecewise-linear network".into())));
+    }
+    let snap = Snapshot::take(run.network()).await?;
+    Ok(Some(exact_pieces(&snap, lo as f64, hi as f64)))
 }
 
 /// The weights and biases of a chain of single linear neurons (the first lessons), and for two of

@@ -3,7 +3,7 @@
 
 use playground_config::experiment::Experiment;
 use playground_config::protocol::{Readout, Zoom};
-use playground_engine::run::Run;
+use playground_engine::run::{Mark, Run};
 
 use crate::backend::{Active, Chosen};
 
@@ -14,6 +14,17 @@ const CPU_BUDGET_MS: f64 = 25.0;
 const GPU_BUDGET_MS: f64 = 60.0;
 /// Most steps in one chunk.
 const MAX_CHUNK: u64 = 4096;
+/// Structural changes that can be undone, newest last.
+const UNDO_DEPTH: usize = 8;
+
+/// The run before a structural change, to go back to.
+pub struct Undo {
+    pub mark: Mark,
+    /// The experiment before (a refinement changes its shape).
+    pub exp: Experiment,
+    /// What the change was, e.g. "the knot insertion at step 500".
+    pub what: String,
+}
 
 pub struct Slot {
     pub run: Run,
@@ -32,6 +43,9 @@ pub struct Slot {
     pub eval_ms: f64,
     pub detail_at: f64,
     pub detail_ms: f64,
+    pub undo: Vec<Undo>,
+    /// The kept step the page is shown instead of the present (`Command::Show`).
+    pub shown: Option<u64>,
 }
 
 impl Slot {
@@ -50,23 +64,30 @@ impl Slot {
             eval_ms: 0.0,
             detail_at: f64::NEG_INFINITY,
             detail_ms: 0.0,
+            undo: Vec::new(),
+            shown: None,
         }
     }
 
-    /// Steps of the next chunk: the adapted size, never past the link's step target.
-    pub fn planned(&self) -> u64 {
-        let target = self.exp.step;
-        if target > 0 {
-            self.chunk.min(target.saturating_sub(self.run.steps()))
-        } else {
-            self.chunk
+    /// Remember the run as it is before a structural change (`what` it is).
+    pub fn before_change(&mut self, what: &str) {
+        let what = format!("{what} at step {}", self.run.steps());
+        self.undo.push(Undo { mark: self.run.mark(), exp: self.exp.clone(), what });
+        if self.undo.len() > UNDO_DEPTH {
+            self.undo.remove(0);
         }
     }
 
-    /// Size the next chunk from the time per step just measured. Chunk sizes decide only when
-    /// frames are sent: the run fires every event at its exact step whatever the chunking.
-    pub fn adapt_chunk(&mut self, per_step_ms: f64) {
-        let budget = if self.backend.active == Active::WebGpu { GPU_BUDGET_MS } else { CPU_BUDGET_MS };
+    /// The step the run stops at (the link's step target), if any.
+    pub fn stop_at(&self) -> Option<u64> {
+        (self.exp.step > 0).then_some(self.exp.step)
+    }
+
+    /// Size the next chunk from the time per step just measured, when `sharing` runs train in
+    /// lockstep (they share the time of a round). Chunk sizes decide only when frames are sent:
+    /// the run fires every event at its exact step whatever the chunking.
+    pub fn adapt_chunk(&mut self, per_step_ms: f64, sharing: usize) {
+        let budget = if self.backend.active == Active::WebGpu { GPU_BUDGET_MS } else { CPU_BUDGET_MS } / sharing.max(1) as f64;
         let next = (budget / per_step_ms.max(1e-6)).clamp(1.0, MAX_CHUNK as f64);
         // Grow gently (a slow first step must not cause a giant chunk), shrink at once.
         let current = self.chunk as f64;

@@ -6,6 +6,7 @@
 //! so after a divergence at step d the run goes back to the newest checkpoint with s + 1 < d.
 
 use std::collections::VecDeque;
+use std::sync::Arc;
 
 use rand_chacha::ChaCha8Rng;
 
@@ -35,9 +36,11 @@ pub struct Checkpoint {
     pub state: RunState,
 }
 
-#[derive(Default)]
+/// Checkpoints are shared (`Arc`) so that the timeline's marks, which each hold the guard as it
+/// was, cost no copies of them.
+#[derive(Clone, Default)]
 pub struct Guard {
-    kept: VecDeque<Checkpoint>,
+    kept: VecDeque<Arc<Checkpoint>>,
 }
 
 impl Guard {
@@ -46,7 +49,7 @@ impl Guard {
         if self.kept.back().is_some_and(|c| c.step == checkpoint.step) {
             self.kept.pop_back();
         }
-        self.kept.push_back(checkpoint);
+        self.kept.push_back(Arc::new(checkpoint));
         while self.kept.len() > KEPT {
             self.kept.pop_front();
         }
@@ -55,18 +58,18 @@ impl Guard {
     /// Forget the older checkpoints: after a structural change they hold another network.
     pub fn keep_only(&mut self, checkpoint: Checkpoint) {
         self.kept.clear();
-        self.kept.push_back(checkpoint);
+        self.kept.push_back(Arc::new(checkpoint));
     }
 
     /// The checkpoint to go back to when the loss of step `diverged_at` was bad: the newest one
     /// whose weights produced a good loss (the oldest kept one at worst).
     pub fn before(&self, diverged_at: u64) -> Option<&Checkpoint> {
-        self.kept.iter().rev().find(|c| c.step + 1 < diverged_at).or_else(|| self.kept.front())
+        self.kept.iter().rev().find(|c| c.step + 1 < diverged_at).or_else(|| self.kept.front()).map(|c| &**c)
     }
 
     /// The newest checkpoint (a GPU failure says nothing against it).
     pub fn newest(&self) -> Option<&Checkpoint> {
-        self.kept.back()
+        self.kept.back().map(|c| &**c)
     }
 }
 

@@ -10,7 +10,9 @@
 
 mod guard;
 mod history;
+mod lockstep;
 mod problem;
+mod timeline;
 
 use std::collections::VecDeque;
 
@@ -20,7 +22,9 @@ use rand_chacha::ChaCha8Rng;
 
 pub use guard::{divergence, Checkpoint, RunState};
 pub use history::History;
+pub use lockstep::{lockstep, Pace};
 pub use problem::{FieldProblem, ImageProblem, Problem, FIELD_GRID};
+pub use timeline::{is_capture_step, next_capture_step, Mark, Timeline, MAX_MARKS};
 
 use crate::build::Build;
 use crate::carry::{self, Carry};
@@ -127,6 +131,8 @@ pub struct Run {
     last_growth: u64,
     /// The seeded coin for the side of each knot move.
     move_coin: ChaCha8Rng,
+    /// Marks of the run at growing intervals, to look back at, fork from or undo to.
+    timeline: Timeline,
 }
 
 impl Run {
@@ -145,9 +151,11 @@ impl Run {
             recent: VecDeque::new(),
             last_growth: 0,
             move_coin: stream(structure_seed, Stream::Structure),
+            timeline: Timeline::default(),
         };
         // The initial weights are the first checkpoint a divergence can go back to.
         run.checkpoint().await?;
+        run.capture();
         Ok(run)
     }
 
@@ -270,7 +278,7 @@ impl Run {
         if let Some(jump) = self.problem.pending_jump().filter(|&j| j > now) {
             next = next.min(jump);
         }
-        next
+        next.min(next_capture_step(now))
     }
 
     fn record_loss(&mut self, step: u64, loss: f32) {
@@ -310,6 +318,10 @@ impl Run {
         if step % CHECKPOINT_EVERY == 0 {
             self.checkpoint().await?;
         }
+        // Last: the mark holds the run as the step's events left it.
+        if is_capture_step(step) {
+            self.capture();
+        }
         Ok(())
     }
 
@@ -340,13 +352,108 @@ impl Run {
         Divergence { at, why, restored_to }
     }
 
+    pub fn timeline(&self) -> &Timeline {
+        &self.timeline
+    }
+
+    /// The memory the timeline may keep alive (the worker shares its budget between its runs).
+    pub fn set_timeline_budget(&mut self, bytes: usize) {
+        self.timeline.set_budget(bytes);
+    }
+
+    /// The whole run state now (clones: nothing is read from the device).
+    pub fn mark(&self) -> Mark {
+        let params = self.network().spec.parameter_count();
+        let points = self.history.points().len() + self.test_history.points().len() + self.quality_history.points().len();
+        // Weights plus up to two optimiser moments each (Adam), and the plot histories.
+        let bytes = params * 4 * 3 + points * 16 + 1024;
+        Mark {
+            trainer: self.trainer.save(),
+            state: self.state(),
+            guard: self.guard.clone(),
+            history: self.history.clone(),
+            test_history: self.test_history.clone(),
+            quality_history: self.quality_history.clone(),
+            schedule: self.schedule,
+            bytes,
+        }
+    }
+
+    /// Make the run what it was at `mark` (taken on this run and device), keeping the timeline:
+    /// restoring the mark taken just before brings the run back exactly (how the worker draws a
+    /// kept step). The schedule stays the current one (it is a setting, not state).
+    pub fn restore(&mut self, mark: Mark) {
+        let Mark { trainer, state, guard, history, test_history, quality_history, .. } = mark;
+        let step = trainer.steps();
+        self.trainer.restore(trainer);
+        self.best_loss = state.best_loss;
+        self.last_growth = state.last_growth;
+        self.move_coin = state.move_coin;
+        self.recent = state.recent;
+        self.problem.set_jumped(state.jumped, &mut self.trainer);
+        self.guard = guard;
+        (self.history, self.test_history, self.quality_history) = (history, test_history, quality_history);
+        debug_assert_eq!(self.steps(), step);
+    }
+
+    /// Go back to `mark` for good (an undo): the marks after it belong to the abandoned branch.
+    pub fn rewind(&mut self, mark: Mark) {
+        let step = mark.step();
+        self.restore(mark);
+        self.timeline.truncate_after(step);
+    }
+
+    /// A new run that continues from this run's mark at `step`, exactly as this run did from
+    /// there (the same data, weights, optimiser state, batch order and schedules), with the
+    /// timeline up to that step. `None` when no mark of that step is kept.
+    pub fn fork(&self, step: u64) -> Option<Run> {
+        let mark = self.timeline.marks().iter().find(|m| m.step() == step)?.clone();
+        let schedule = mark.schedule;
+        let mut timeline = self.timeline.clone();
+        timeline.truncate_after(step);
+        let mut forked = Run {
+            trainer: self.trainer.clone(),
+            problem: self.problem.clone(),
+            schedule,
+            guard: Guard::default(),
+            best_loss: f32::INFINITY,
+            history: History::new(History::<f32>::CAP),
+            test_history: History::new(History::<f32>::CAP),
+            quality_history: History::new(History::<f64>::CAP),
+            recent: VecDeque::new(),
+            last_growth: 0,
+            move_coin: self.move_coin.clone(),
+            timeline,
+        };
+        forked.restore(mark);
+        Some(forked)
+    }
+
+    fn capture(&mut self) {
+        let mark = self.mark();
+        self.timeline.keep(mark);
+    }
+
+    /// After a move to another device the marks hold tensors of the old one: start again here.
+    fn restart_timeline(&mut self) {
+        let budget = self.timeline.budget();
+        self.timeline = Timeline::default();
+        self.timeline.set_budget(budget);
+        self.capture();
+    }
+
     /// Continue from `checkpoint` on `device`: its weights, batch order and run state, the
     /// optimiser afresh (its moments belong to weights that blew up, or to another device).
     /// Returns the checkpoint's step.
     fn resume(&mut self, checkpoint: Checkpoint, device: &Device) -> u64 {
         let Checkpoint { step, weights, state } = checkpoint;
+        let moved = self.trainer.device() != device;
         self.trainer = self.trainer.moved_to(weights.restore(device), step, state.batch.clone(), device);
         self.restore_state(step, state);
+        self.timeline.truncate_after(step);
+        if moved {
+            self.restart_timeline();
+        }
         step
     }
 
@@ -370,6 +477,7 @@ impl Run {
             Ok(weights) => {
                 let (steps, batch) = (self.steps(), self.trainer.batch_state());
                 self.trainer = self.trainer.moved_to(weights.restore(device), steps, batch, device);
+                self.restart_timeline();
                 steps
             }
             Err(_) => self.fall_back(device),
@@ -396,6 +504,10 @@ impl Run {
         self.recent.clear();
         self.best_loss = f32::INFINITY;
         self.guard.keep_only(Checkpoint { step: steps, weights, state: self.state() });
+        // Marks after the import's step belong to training it replaced; an undo goes back to the
+        // mark the caller took before (`mark`).
+        self.timeline.truncate_after(steps);
+        self.capture();
     }
 
     /// The "move" schedule's operation: one knot per grid moves (count conserved), the coin

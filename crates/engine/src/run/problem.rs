@@ -12,6 +12,7 @@ use crate::train::{Rows, Trainer};
 /// Side of the classification heat-map grid.
 pub const FIELD_GRID: usize = 64;
 
+#[derive(Clone)]
 pub enum Problem {
     Fit1d(Samples1d),
     Image(ImageProblem),
@@ -20,6 +21,7 @@ pub enum Problem {
     Rows,
 }
 
+#[derive(Clone)]
 pub struct ImageProblem {
     /// Shared with the evaluation of frames (no copy per frame).
     pub picture: Arc<Picture>,
@@ -31,6 +33,7 @@ pub struct ImageProblem {
     pub jumped: bool,
 }
 
+#[derive(Clone)]
 pub struct FieldProblem {
     pub train: Arc<Vec<Labelled>>,
     pub test: Arc<Vec<Labelled>>,
