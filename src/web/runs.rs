@@ -126,6 +126,7 @@ pub fn fork(ui: Ui) {
     let kept = from.with_drawn(|f| f.readout.steps);
     let exp = Experiment { step: 0, ..from.exp.get_untracked() };
     let run = RunView::new(ui.new_id(), exp);
+    run.forked_at.set(Some(kept.min(step)));
     ui.runs.update(|r| r.push(run));
     ui.current.set(run.id);
     engine::fork(ui, run.id, from.id, kept.min(step));

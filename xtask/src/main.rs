@@ -134,6 +134,7 @@ fn test() -> Result<Tally, String> {
 /// Serve the built page and run the browser tests (only the file `tests/browser/tests/<only>.rs`
 /// when given).
 fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
+    let axe = tools::ensure_axe()?;
     let base = static_server::start(dist_dir())?;
     let (_driver, webdriver) = start_chromedriver()?;
     let shots = workspace_root().join("target").join("screenshots");
@@ -153,7 +154,8 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
         cmd.args(["--test-threads=1", "--nocapture"])
             .env("PLAYGROUND_URL", &base)
             .env("WEBDRIVER_URL", &webdriver)
-            .env("SCREENSHOT_DIR", &shots),
+            .env("SCREENSHOT_DIR", &shots)
+            .env("AXE_JS", &axe),
     );
     Ok(())
 }

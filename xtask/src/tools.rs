@@ -73,3 +73,37 @@ pub fn which(cmd: &str) -> bool {
         .map(|paths| std::env::split_paths(&paths).any(|p| p.join(cmd).is_file()))
         .unwrap_or(false)
 }
+
+/// axe-core, the accessibility checker the browser tests inject into every view: a pinned
+/// version from the npm registry (by package name), installed once under target/axe. Debian's
+/// npm is installed first when the machine has none.
+pub const AXE_VERSION: &str = "4.10.3";
+
+pub fn ensure_axe() -> Result<std::path::PathBuf, String> {
+    let prefix = workspace_root().join("target").join("axe");
+    let script = prefix.join("node_modules").join("axe-core").join("axe.min.js");
+    let installed = std::fs::read_to_string(prefix.join("node_modules").join("axe-core").join("package.json"))
+        .is_ok_and(|p| p.contains(&format!("\"version\": \"{AXE_VERSION}\"")));
+    if installed && script.is_file() {
+        return Ok(script);
+    }
+    if !which("npm") {
+        if !is_root() || !which("apt-get") {
+            return Err("the accessibility tests need npm: run `sudo apt-get install npm` (Debian) and try again".into());
+        }
+        println!("xtask: installing Debian's npm (for axe-core)");
+        run(Command::new("apt-get").arg("update"))?;
+        run(Command::new("apt-get").args(["install", "-y", "--no-install-recommends", "npm"]).env("DEBIAN_FRONTEND", "noninteractive"))?;
+    }
+    println!("xtask: installing axe-core {AXE_VERSION} from the npm registry");
+    std::fs::create_dir_all(&prefix).map_err(|e| format!("{}: {e}", prefix.display()))?;
+    run(Command::new("npm")
+        .args(["install", "--no-audit", "--no-fund", "--no-save", "--prefix"])
+        .arg(&prefix)
+        .arg(format!("axe-core@{AXE_VERSION}")))?;
+    if script.is_file() {
+        Ok(script)
+    } else {
+        Err(format!("axe-core installed but {} is missing", script.display()))
+    }
+}
