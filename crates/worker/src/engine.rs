@@ -405,7 +405,7 @@ async fn undo(run: RunId, slot: &mut Slot, out: &Outbox) {
     let reshaped = undo.exp != slot.exp;
     slot.run.rewind(undo.mark);
     slot.exp = undo.exp;
-    slot.readout.steps = slot.run.steps();
+    slot.readout = undo.readout;
     if reshaped {
         out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
     }

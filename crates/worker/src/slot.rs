@@ -24,6 +24,8 @@ pub struct Undo {
     pub exp: Experiment,
     /// What the change was, e.g. "the knot insertion at step 500".
     pub what: String,
+    /// The numbers shown before (the loss of the step the undo returns to).
+    pub readout: Readout,
 }
 
 pub struct Slot {
@@ -72,7 +74,7 @@ impl Slot {
     /// Remember the run as it is before a structural change (`what` it is).
     pub fn before_change(&mut self, what: &str) {
         let what = format!("{what} at step {}", self.run.steps());
-        self.undo.push(Undo { mark: self.run.mark(), exp: self.exp.clone(), what });
+        self.undo.push(Undo { mark: self.run.mark(), exp: self.exp.clone(), what, readout: self.readout.clone() });
         if self.undo.len() > UNDO_DEPTH {
             self.undo.remove(0);
         }

@@ -199,6 +199,21 @@ async fn a_relu_network_has_its_pieces_counted_and_listed() {
     assert!((1.0..=9.0).contains(&pieces), "8 ReLU neurons make at most 9 pieces: {pieces}");
     let rows = page.js("return document.querySelectorAll(\"[data-testid='breakpoints'] tbody tr\").length;").await;
     assert_eq!(rows.as_f64(), Some(pieces), "one table row per piece");
+    // The CSV download holds the same pieces.
+    page.click("pieces-csv").await;
+    let url = page
+        .wait_for("the CSV", Duration::from_secs(20), || async {
+            page.js("return document.body.getAttribute('data-last-export');").await.as_str().map(str::to_string)
+        })
+        .await;
+    let csv = page
+        .client
+        .execute_async("const [url, done] = arguments; fetch(url).then(r => r.text()).then(done);", vec![url.into()])
+        .await
+        .expect("read the CSV");
+    let csv = csv.as_str().unwrap_or_default().to_string();
+    assert!(csv.starts_with("from,to,slope,intercept,y_from,y_to\n"), "{csv}");
+    assert_eq!(csv.lines().count() as f64, pieces + 1.0, "{csv}");
     // A tanh network is not piecewise linear: the page says why instead of a count.
     page.set_value("act", "tanh").await;
     wait_idle(&page, Duration::from_secs(60)).await;
@@ -241,5 +256,29 @@ async fn a_teacher_link_compares_scrubs_back_and_counts_pieces() {
     let losses = card_numbers(&page, "loss").await;
     assert!(losses.iter().all(|l| l.is_some_and(f64::is_finite)), "{losses:?}");
     page.screenshot("compare-families").await;
+    page.close().await;
+}
+
+#[tokio::test]
+async fn undo_after_a_refinement_restores_the_shape_and_the_link() {
+    let page = Page::open("#backend=cpu&dataset=sine&net=continuous&segments=4&step=50").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    wait_all_steps(&page, 50.0, Duration::from_secs(120)).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let params = page.number("params").await.unwrap();
+    assert!(page.text("share-link").await.contains("segments=4"));
+    page.click("h-refine").await;
+    page.wait_for("the refined shape", Duration::from_secs(30), || async {
+        let link = page.text("share-link").await;
+        (link.contains("segments=8") && page.number("params").await.is_some_and(|p| p > params)).then_some(())
+    })
+    .await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    page.click("undo").await;
+    page.wait_for("the shape before", Duration::from_secs(30), || async {
+        let link = page.text("share-link").await;
+        (link.contains("segments=4") && page.number("params").await == Some(params)).then_some(())
+    })
+    .await;
     page.close().await;
 }

@@ -97,3 +97,32 @@ async fn png_csv_and_video_exports_are_real_files() {
     assert!(page.number("steps").await.unwrap() >= 151.0, "the video recorded training");
     page.close().await;
 }
+
+#[tokio::test]
+async fn an_import_can_be_undone() {
+    let page = Page::open("#backend=cpu&dataset=zigzag&step=120").await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.wait_for("step 120", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s == 120.0) }).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
+    page.click("export-model").await;
+    let (_, bytes) = last_export(&page, None).await;
+    let file = std::env::temp_dir().join(format!("piecewise-undo-{}.json", std::process::id()));
+    std::fs::write(&file, &bytes).unwrap();
+    // Train on past the exported step, then load the step-120 model into the same experiment.
+    page.click("play").await;
+    page.wait_for("step 200", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 200.0) }).await;
+    page.click("play").await;
+    wait_idle(&page, Duration::from_secs(30)).await;
+    let (steps, loss) = (page.number("steps").await, page.text("loss").await);
+    choose_file(&page, "import-model", &file).await;
+    page.wait_for("the model to load", Duration::from_secs(30), || async { page.text("message").await.contains("Loaded").then_some(()) }).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
+    assert_eq!(page.number("steps").await, Some(120.0), "the model's step count");
+    assert!(page.text("undo").await.contains("loading"), "{}", page.text("undo").await);
+    page.click("undo").await;
+    page.wait_for("the run before the import", Duration::from_secs(30), || async { (page.number("steps").await == steps).then_some(()) }).await;
+    wait_idle(&page, Duration::from_secs(30)).await;
+    assert_eq!(page.text("loss").await, loss, "the weights before the import are back");
+    let _ = std::fs::remove_file(&file);
+    page.close().await;
+}
