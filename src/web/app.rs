@@ -93,6 +93,14 @@ fn FitStage(ui: Ui) -> impl IntoView {
     }
 }
 
+/// Whether the page opened on a screen wide enough for the controls beside the stage (the same
+/// width as the stylesheet's breakpoint).
+fn wide_screen() -> bool {
+    web_sys::window()
+        .and_then(|w| w.match_media("(min-width: 901px)").ok().flatten())
+        .is_none_or(|m| m.matches())
+}
+
 #[component]
 fn KindTabs(ui: Ui) -> impl IntoView {
     view! {
@@ -108,7 +116,7 @@ fn KindTabs(ui: Ui) -> impl IntoView {
                             url::push(&ui.comparison_untracked());
                         }
                     }>
-                    {kind.label()}
+                    <span class="long-label">{kind.label()}</span><span class="short-label">{kind.short_label()}</span>
                 </button>
             }).collect_view()}
             <button data-testid="kind-lesson" aria-pressed=move || (ui.exp().with(|e| e.lesson) > 0).to_string()
@@ -147,9 +155,15 @@ pub fn App() -> impl IntoView {
         <main>
             <aside class="controls">
                 <Buttons ui=ui />
-                <Controls ui=ui />
-                <SharePanel ui=ui />
-                <ExportPanel ui=ui />
+                // On a phone the stage comes first and the settings fold away (`wide_screen`).
+                <details class="settings" open=wide_screen()>
+                    <summary>"Settings: data, network, training, share, export"</summary>
+                    <div class="settings-body">
+                        <Controls ui=ui />
+                        <SharePanel ui=ui />
+                        <ExportPanel ui=ui />
+                    </div>
+                </details>
             </aside>
             <section class="stage">
                 <Show when=move || ui.exp().with(|e| e.lesson > 0)>
@@ -177,13 +191,14 @@ pub fn App() -> impl IntoView {
                     <div><span class="k">"Parameters "</span><strong data-testid="params">{move || ui.run().shown_readout().parameters}</strong></div>
                 </div>
                 <p class="message" role="alert" data-testid="message">{move || ui.message.get()}</p>
-                <RunCards ui=ui />
-                <Timeline ui=ui />
                 {move || match kind() {
                     Kind::Fit1d => view! { <FitStage ui=ui /> }.into_any(),
                     Kind::Image => view! { <ImageStage ui=ui /> }.into_any(),
                     Kind::Field => view! { <FieldStage ui=ui /> }.into_any(),
                 }}
+                // Under the picture, like a video's scrubber: the timeline, then the runs.
+                <Timeline ui=ui />
+                <RunCards ui=ui />
                 <h3>"Loss"</h3>
                 <LossPlot ui=ui />
                 <h3>"Network"</h3>

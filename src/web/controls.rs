@@ -110,7 +110,7 @@ fn apply_formula(ui: Ui, text: String) {
 #[component]
 pub fn Buttons(ui: Ui) -> impl IntoView {
     view! {
-        <div class="buttons">
+        <div class="buttons run-buttons">
             <button data-testid="play" class="primary" on:click=move |_| {
                 ui.message.set(None);
                 engine::play(ui, !ui.running.get_untracked())

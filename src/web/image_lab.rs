@@ -83,6 +83,37 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
         let factor = if ev.shift_key() { 0.5 } else { 2.0 };
         set_zoom(Zoom { region: z.region.zoomed(cx, cy, factor), ..z });
     };
+    // Pinch on the detail view: spreading two fingers zooms in where they are, pinching zooms out.
+    let pinch = StoredValue::new(None::<(f64, f64)>);
+    let spread = |ev: &web_sys::TouchEvent| {
+        let (a, b) = (ev.touches().get(0)?, ev.touches().get(1)?);
+        Some(((a.client_x() - b.client_x()) as f64).hypot((a.client_y() - b.client_y()) as f64))
+    };
+    let on_touch_move = move |ev: web_sys::TouchEvent| {
+        let Some(d) = spread(&ev) else { return };
+        ev.prevent_default();
+        match pinch.get_value() {
+            None => pinch.set_value(Some((d, d))),
+            Some((start, _)) => pinch.set_value(Some((start, d))),
+        }
+    };
+    let on_touch_end = move |ev: web_sys::TouchEvent| {
+        let Some((start, last)) = pinch.get_value() else { return };
+        if ev.touches().length() > 0 {
+            return; // a finger is still down
+        }
+        pinch.set_value(None);
+        let (Some(c), Some(t)) = (detail.get(), ev.changed_touches().get(0)) else { return };
+        let ratio = last / start.max(1.0);
+        if !(ratio > 1.25 || ratio < 0.8) {
+            return;
+        }
+        let rect = c.get_bounding_client_rect();
+        let (fx, fy) = (((t.client_x() as f64 - rect.left()) / rect.width().max(1.0)) as f32, ((t.client_y() as f64 - rect.top()) / rect.height().max(1.0)) as f32);
+        let z = ui.zoom.get_untracked();
+        let (cx, cy) = z.region.at(fx.clamp(0.0, 1.0), fy.clamp(0.0, 1.0));
+        set_zoom(Zoom { region: z.region.zoomed(cx, cy, if ratio > 1.0 { 2.0 } else { 0.5 }), ..z });
+    };
     let on_drop = move |ev: web_sys::DragEvent| {
         ev.prevent_default();
         if let Some(file) = ev.data_transfer().and_then(|d| d.files()).and_then(|f| f.get(0)) {
@@ -127,12 +158,13 @@ pub fn ImageStage(ui: Ui) -> impl IntoView {
                     </select>
                 </label>
                 <button data-testid="zoom-reset" on:click=move |_| set_zoom(Zoom { region: Region::FULL, ..ui.zoom.get_untracked() })>"Whole picture"</button>
-                <span class="hint">{move || ui.detail.with(|d| d.as_ref().map(|d| format!("{}×{} px, {:.0}× zoom — click to zoom in, shift-click to zoom out", d.width, d.height, 2.0 / d.view.region.width())))}</span>
+                <span class="hint">{move || ui.detail.with(|d| d.as_ref().map(|d| format!("{}×{} px, {:.0}× zoom — click or tap to zoom in, shift-click or pinch to zoom out", d.width, d.height, 2.0 / d.view.region.width())))}</span>
             </div>
             <Show when=move || ui.exp().with(|e| e.input_segments > 0 && e.input_segments * 2 > e.resolution)>
                 <p class="hint">"Streaks between pixels? The first layer has about as many segments as the picture has pixels across, so between pixel centres the function is free to do anything. Fewer first-layer segments (say 32) zoom smoothly."</p>
             </Show>
             <canvas node_ref=detail data-testid="image-detail" class="detail" on:click=zoom_at
+                on:touchmove=on_touch_move on:touchend=on_touch_end
                 aria-label="The learned picture rendered finer than it was trained; click to zoom in"></canvas>
             <h3>"First-layer synapses"</h3>
             <canvas node_ref=curves data-testid="synapses" aria-label="Each first-layer synapse as a small curve over its input; orange ticks are knots or segment ends"></canvas>

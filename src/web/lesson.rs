@@ -86,8 +86,27 @@ pub fn LessonPanel(ui: Ui) -> impl IntoView {
     let text = move |f: fn(&lessons::LessonStep) -> &'static str| move || step().map(f).unwrap_or_default();
     let length = move || step().map(|s| s.steps).unwrap_or(0);
     let done = move || ui.readout().with(|r| r.steps) >= length() && length() > 0;
+    // A horizontal swipe across the lesson changes the step, as ← and → do.
+    let touch_start = StoredValue::new(None::<(f64, f64)>);
+    let on_touch_start = move |ev: web_sys::TouchEvent| {
+        let t = ev.touches().get(0);
+        touch_start.set_value(t.map(|t| (t.client_x() as f64, t.client_y() as f64)));
+    };
+    let on_touch_end = move |ev: web_sys::TouchEvent| {
+        let (Some((x0, y0)), Some(t)) = (touch_start.get_value(), ev.changed_touches().get(0)) else { return };
+        touch_start.set_value(None);
+        let (dx, dy) = (t.client_x() as f64 - x0, t.client_y() as f64 - y0);
+        if dx.abs() > 60.0 && dx.abs() > 2.0 * dy.abs() {
+            let n = number();
+            if dx < 0.0 && n < STEPS.len() {
+                go(ui, n + 1);
+            } else if dx > 0.0 && n > 1 {
+                go(ui, n - 1);
+            }
+        }
+    };
     view! {
-        <section class="lesson" aria-label="Lesson" aria-live="polite">
+        <section class="lesson" aria-label="Lesson" aria-live="polite" on:touchstart=on_touch_start on:touchend=on_touch_end>
             <p class="chapter">{text(|s| s.chapter)} " · step " {number} " of " {STEPS.len()}</p>
             <h2 data-testid="lesson-title">{text(|s| s.title)}</h2>
             <p>{text(|s| s.text)}</p>
@@ -117,7 +136,8 @@ pub fn LessonPanel(ui: Ui) -> impl IntoView {
             <Show when=done>
                 <p class="explain" data-testid="lesson-explain"><strong>"What happened: "</strong>{text(|s| s.explain)}</p>
             </Show>
-            <p class="hint">"Keys: ← → change step, space plays or pauses."</p>
+            <p class="hint keys-hint">"Keys: ← → change step, space plays or pauses."</p>
+            <p class="hint touch-hint">"Swipe across the lesson to change step."</p>
         </section>
     }
 }

@@ -105,7 +105,28 @@ fn dots(ctx: &CanvasRenderingContext2d, points: impl Iterator<Item = (i32, i32)>
     ctx.fill();
 }
 
+/// Give the canvas as many pixels as the width it is shown at (at most its designed width, the
+/// height in proportion): on a phone the labels keep their size instead of shrinking with a
+/// scaled-down 760-pixel drawing. The designed size is remembered in `data-w`/`data-h`.
+fn fit_to_width(canvas: &HtmlCanvasElement) {
+    let designed = |name: &str, now: u32| {
+        canvas.get_attribute(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| {
+            let _ = canvas.set_attribute(name, &now.to_string());
+            now
+        })
+    };
+    let (w0, h0) = (designed("data-w", canvas.width()), designed("data-h", canvas.height()));
+    let shown = canvas.client_width().max(0) as u32;
+    let w = if shown >= 200 { shown.min(w0) } else { w0 };
+    let h = (h0 as f64 * (w as f64 / w0.max(1) as f64).max(0.6)).round() as u32;
+    if canvas.width() != w || canvas.height() != h {
+        canvas.set_width(w);
+        canvas.set_height(h);
+    }
+}
+
 fn plotting_area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, plotters::coord::Shift>> {
+    fit_to_width(canvas);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
     root.fill(&WHITE).ok()?;
     Some(root.margin(MARGIN.2, MARGIN.3, MARGIN.0, MARGIN.1))

@@ -62,6 +62,15 @@ impl Kind {
         }
     }
 
+    /// For narrow screens.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Kind::Fit1d => "1-D fit",
+            Kind::Image => "Image",
+            Kind::Field => "2-D classes",
+        }
+    }
+
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }

@@ -28,14 +28,40 @@ pub struct Page {
     pub client: Client,
 }
 
+/// A screen to emulate (Chromium's device emulation: viewport, pixel ratio, touch).
+#[derive(Clone, Copy, Debug)]
+pub struct Screen {
+    pub width: u32,
+    pub height: u32,
+    pub touch: bool,
+}
+
+impl Screen {
+    pub const SMALL_PHONE: Screen = Screen { width: 360, height: 740, touch: true };
+    pub const PHONE: Screen = Screen { width: 390, height: 844, touch: true };
+    pub const TABLET: Screen = Screen { width: 768, height: 1024, touch: true };
+    pub const LAPTOP: Screen = Screen { width: 1280, height: 800, touch: false };
+}
+
 impl Page {
     /// A new browser session showing the playground with the given URL hash.
     pub async fn open(hash: &str) -> Page {
+        Page::open_with(hash, None).await
+    }
+
+    /// The same, on an emulated screen.
+    pub async fn open_on(hash: &str, screen: Screen) -> Page {
+        Page::open_with(hash, Some(screen)).await
+    }
+
+    async fn open_with(hash: &str, screen: Option<Screen>) -> Page {
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            json!({ "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()), "args": CHROME_ARGS }),
-        );
+        let mut options = json!({ "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()), "args": CHROME_ARGS });
+        if let Some(s) = screen {
+            options["mobileEmulation"] = json!({ "deviceMetrics": {
+                "width": s.width, "height": s.height, "pixelRatio": if s.touch { 2.0 } else { 1.0 }, "touch": s.touch, "mobile": s.touch } });
+        }
+        caps.insert("goog:chromeOptions".into(), options);
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let client = ClientBuilder::new(connector)
             .capabilities(caps)

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use browser_tests::{report, wait_idle, wait_ready, Page};
+use browser_tests::{report, wait_idle, wait_ready, Page, Screen};
 
 /// Run axe on the page as it is; the serious and critical violations as "rule: nodes".
 async fn serious_violations(page: &Page) -> Vec<String> {
@@ -56,4 +56,21 @@ async fn every_view_has_no_serious_accessibility_violation() {
         page.close().await;
     }
     assert!(failures.is_empty(), "accessibility violations:\n{}", failures.join("\n"));
+}
+
+#[tokio::test]
+async fn a_phone_sized_page_has_no_serious_accessibility_violation() {
+    let mut failures = Vec::new();
+    for (name, hash) in [("fit1d", "#backend=cpu&dataset=zigzag&step=20"), ("lesson", "#kind=lesson&lesson=3&backend=cpu")] {
+        let page = Page::open_on(hash, Screen::PHONE).await;
+        wait_ready(&page, Duration::from_secs(60)).await;
+        wait_idle(&page, Duration::from_secs(120)).await;
+        let found = serious_violations(&page).await;
+        report(&format!("axe phone {name}: {} serious or critical", found.len()));
+        if !found.is_empty() {
+            failures.push(format!("{name}: {found:?}"));
+        }
+        page.close().await;
+    }
+    assert!(failures.is_empty(), "accessibility violations at phone size:\n{}", failures.join("\n"));
 }
