@@ -59,38 +59,38 @@ fn step_ticks(last_step: u64, x_of: impl Fn(u64) -> f64) -> Vec<(f64, String)> {
 }
 
 /// Frame, ticks and labels, given pixel positions of the ticks.
-fn axes(ctx: &CanvasRenderingContext2d, w: f64, h: f64, xs: &[(f64, String)], ys: &[(f64, String)], x_title: &str) {
-    let (l, r, t, b) = (MARGIN.0 as f64, MARGIN.1 as f64, MARGIN.2 as f64, MARGIN.3 as f64);
+fn axes(ctx: &CanvasRenderingContext2d, k: f64, w: f64, h: f64, xs: &[(f64, String)], ys: &[(f64, String)], x_title: &str) {
+    let (l, r, t, b) = (MARGIN.0 as f64 * k, MARGIN.1 as f64 * k, MARGIN.2 as f64 * k, MARGIN.3 as f64 * k);
     ctx.set_stroke_style_str(AXIS);
     ctx.set_fill_style_str(AXIS);
-    ctx.set_line_width(1.0);
+    ctx.set_line_width(k);
     ctx.begin_path();
     ctx.move_to(l, t);
     ctx.line_to(l, h - b);
     ctx.line_to(w - r, h - b);
     for (px, _) in xs {
         ctx.move_to(*px, h - b);
-        ctx.line_to(*px, h - b + 4.0);
+        ctx.line_to(*px, h - b + 4.0 * k);
     }
     for (py, _) in ys {
-        ctx.move_to(l - 4.0, *py);
+        ctx.move_to(l - 4.0 * k, *py);
         ctx.line_to(l, *py);
     }
     ctx.stroke();
-    ctx.set_font("12px sans-serif");
+    ctx.set_font(&format!("{}px sans-serif", (12.0 * k).round()));
     ctx.set_text_align("center");
     ctx.set_text_baseline("top");
     for (px, text) in xs {
-        let _ = ctx.fill_text(text, *px, h - b + 6.0);
+        let _ = ctx.fill_text(text, *px, h - b + 6.0 * k);
     }
     if !x_title.is_empty() {
         ctx.set_text_align("right");
-        let _ = ctx.fill_text(x_title, l - 7.0, h - b + 6.0);
+        let _ = ctx.fill_text(x_title, l - 7.0 * k, h - b + 6.0 * k);
     }
     ctx.set_text_align("right");
     ctx.set_text_baseline("middle");
     for (py, text) in ys {
-        let _ = ctx.fill_text(text, l - 7.0, *py);
+        let _ = ctx.fill_text(text, l - 7.0 * k, *py);
     }
 }
 
@@ -105,10 +105,12 @@ fn dots(ctx: &CanvasRenderingContext2d, points: impl Iterator<Item = (i32, i32)>
     ctx.fill();
 }
 
-/// Give the canvas as many pixels as the width it is shown at (at most its designed width, the
-/// height in proportion): on a phone the labels keep their size instead of shrinking with a
-/// scaled-down 760-pixel drawing. The designed size is remembered in `data-w`/`data-h`.
-fn fit_to_width(canvas: &HtmlCanvasElement) {
+/// Give the canvas the pixels of the width it is shown at (at most its designed width, the height
+/// in proportion) times the screen's pixel ratio, and return that ratio: every length of the
+/// drawing is multiplied by it. So on a phone the labels keep their size instead of shrinking with
+/// a scaled-down 760-pixel drawing, and on a high-density screen lines and text stay sharp. The
+/// designed size is remembered in `data-w`/`data-h`.
+fn fit_to_width(canvas: &HtmlCanvasElement) -> f64 {
     let designed = |name: &str, now: u32| {
         canvas.get_attribute(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| {
             let _ = canvas.set_attribute(name, &now.to_string());
@@ -116,20 +118,31 @@ fn fit_to_width(canvas: &HtmlCanvasElement) {
         })
     };
     let (w0, h0) = (designed("data-w", canvas.width()), designed("data-h", canvas.height()));
+    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
     let shown = canvas.client_width().max(0) as u32;
-    let w = if shown >= 200 { shown.min(w0) } else { w0 };
-    let h = (h0 as f64 * (w as f64 / w0.max(1) as f64).max(0.6)).round() as u32;
+    // The stylesheet caps the shown width at the designed one, except in presenter mode.
+    let css_w = if shown >= 200 { shown.min(2 * w0) } else { w0 };
+    let css_h = (h0 as f64 * (css_w as f64 / w0.max(1) as f64).clamp(0.6, 2.0)).round();
+    let (w, h) = ((css_w as f64 * ratio).round() as u32, (css_h * ratio).round() as u32);
     if canvas.width() != w || canvas.height() != h {
         canvas.set_width(w);
         canvas.set_height(h);
     }
+    ratio
 }
 
-fn plotting_area(canvas: &HtmlCanvasElement) -> Option<DrawingArea<CanvasBackend, plotters::coord::Shift>> {
-    fit_to_width(canvas);
+/// The canvas fitted to its width, its plotting area inside the margins, and the pixel ratio.
+fn plotting_area(canvas: &HtmlCanvasElement) -> Option<(DrawingArea<CanvasBackend, plotters::coord::Shift>, f64)> {
+    let k = fit_to_width(canvas);
     let root = CanvasBackend::with_canvas_object(canvas.clone())?.into_drawing_area();
     root.fill(&WHITE).ok()?;
-    Some(root.margin(MARGIN.2, MARGIN.3, MARGIN.0, MARGIN.1))
+    let m = |v: u32| (v as f64 * k).round() as u32;
+    Some((root.margin(m(MARGIN.2), m(MARGIN.3), m(MARGIN.0), m(MARGIN.1)), k))
+}
+
+/// A line width of `px` CSS pixels in plotters' whole device pixels.
+fn px(k: f64, px: f64) -> u32 {
+    (px * k).round().max(1.0) as u32
 }
 
 fn y_bounds(frame: &Frame) -> (f32, f32) {
@@ -145,7 +158,7 @@ fn y_bounds(frame: &Frame) -> (f32, f32) {
 /// The data, the clean target, each run's prediction, the edited run's knots as ticks at the
 /// bottom and its exact breakpoints (x positions) as dots on its curve.
 pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], breakpoints: &[(f64, f64)]) -> Option<()> {
-    let area = plotting_area(canvas)?;
+    let (area, k) = plotting_area(canvas)?;
     let (x0, x1) = frame.x_range;
     if !(x1 > x0) {
         return Some(());
@@ -153,38 +166,38 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], br
     let (y0, y1) = y_bounds(frame);
     let mut chart: ChartContext<_, Cartesian2d<RangedCoordf32, RangedCoordf32>> =
         ChartBuilder::on(&area).build_cartesian_2d(x0..x1, y0..y1).ok()?;
-    chart.draw_series(LineSeries::new(frame.clean.iter().copied(), CLEAN.mix(0.5).stroke_width(1))).ok()?;
+    chart.draw_series(LineSeries::new(frame.clean.iter().copied(), CLEAN.mix(0.5).stroke_width(px(k, 1.0)))).ok()?;
     for run in runs {
         let pred = run.points.iter().copied().filter(|p| p.1.is_finite()).map(|(x, y)| (x, y.clamp(y0, y1)));
-        chart.draw_series(LineSeries::new(pred, run.colour.stroke_width(if run.thick { 3 } else { 2 }))).ok()?;
+        chart.draw_series(LineSeries::new(pred, run.colour.stroke_width(px(k, if run.thick { 3.0 } else { 2.0 })))).ok()?;
     }
     area.present().ok()?;
     let ctx = context(canvas)?;
     ctx.set_stroke_style_str(BREAKPOINT);
     ctx.set_fill_style_str("white");
-    ctx.set_line_width(1.5);
+    ctx.set_line_width(1.5 * k);
     for &(x, y) in breakpoints {
-        let (px, py) = chart.backend_coord(&(x as f32, (y as f32).clamp(y0, y1)));
+        let (bx, by) = chart.backend_coord(&(x as f32, (y as f32).clamp(y0, y1)));
         ctx.begin_path();
-        let _ = ctx.arc(px as f64, py as f64, 3.5, 0.0, std::f64::consts::TAU);
+        let _ = ctx.arc(bx as f64, by as f64, 3.5 * k, 0.0, std::f64::consts::TAU);
         ctx.fill();
         ctx.stroke();
     }
-    dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0);
-    dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0);
+    dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0 * k);
+    dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0 * k);
     ctx.set_stroke_style_str(KNOT);
-    ctx.set_line_width(2.0);
+    ctx.set_line_width(2.0 * k);
     ctx.begin_path();
-    for &k in &frame.knots {
-        let (x, y) = chart.backend_coord(&(k, y0));
+    for &knot in &frame.knots {
+        let (x, y) = chart.backend_coord(&(knot, y0));
         ctx.move_to(x as f64, y as f64);
-        ctx.line_to(x as f64, y as f64 - 12.0);
+        ctx.line_to(x as f64, y as f64 - 12.0 * k);
     }
     ctx.stroke();
-    let px = |x: f64, y: f64| chart.backend_coord(&(x as f32, y as f32));
-    let xs: Vec<(f64, String)> = labelled_ticks(x0 as f64, x1 as f64, 6).into_iter().map(|(v, l)| (px(v, y0 as f64).0 as f64, l)).collect();
-    let ys: Vec<(f64, String)> = labelled_ticks(y0 as f64, y1 as f64, 5).into_iter().map(|(v, l)| (px(x0 as f64, v).1 as f64, l)).collect();
-    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "");
+    let at = |x: f64, y: f64| chart.backend_coord(&(x as f32, y as f32));
+    let xs: Vec<(f64, String)> = labelled_ticks(x0 as f64, x1 as f64, 6).into_iter().map(|(v, l)| (at(v, y0 as f64).0 as f64, l)).collect();
+    let ys: Vec<(f64, String)> = labelled_ticks(y0 as f64, y1 as f64, 5).into_iter().map(|(v, l)| (at(x0 as f64, v).1 as f64, l)).collect();
+    axes(&ctx, k, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "");
     Some(())
 }
 
@@ -192,7 +205,7 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], br
 /// the timeline shows. One run: training blue, test red; several: a colour per run, training
 /// thick and test thin.
 pub fn draw_loss(canvas: &HtmlCanvasElement, runs: &[(&Frame, RGBColor)], marker: Option<u64>) -> Option<()> {
-    let area = plotting_area(canvas)?;
+    let (area, k) = plotting_area(canvas)?;
     let all = runs.iter().flat_map(|(f, _)| f.loss_history.iter().chain(&f.test_history));
     let positive: Vec<f32> = all.clone().map(|p| p.1).filter(|v| v.is_finite() && *v > 0.0).collect();
     let last_step = all.map(|p| p.0).max().unwrap_or(0).max(1);
@@ -208,7 +221,7 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, runs: &[(&Frame, RGBColor)], marker
     let keep = |p: &&(u64, f32)| p.1.is_finite() && p.1 > 0.0;
     let single = runs.len() == 1;
     for (frame, colour) in runs {
-        let (train, test) = if single { (PREDICTION.stroke_width(2), TEST_LINE.stroke_width(2)) } else { (colour.stroke_width(2), colour.mix(0.6).stroke_width(1)) };
+        let (train, test) = if single { (PREDICTION.stroke_width(px(k, 2.0)), TEST_LINE.stroke_width(px(k, 2.0))) } else { (colour.stroke_width(px(k, 2.0)), colour.mix(0.6).stroke_width(px(k, 1.0))) };
         chart.draw_series(LineSeries::new(frame.loss_history.iter().filter(keep).copied(), train)).ok()?;
         chart.draw_series(LineSeries::new(frame.test_history.iter().filter(keep).copied(), test)).ok()?;
     }
@@ -218,7 +231,7 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, runs: &[(&Frame, RGBColor)], marker
         let (x, top) = chart.backend_coord(&(step, hi));
         let (_, bottom) = chart.backend_coord(&(step, lo));
         ctx.set_stroke_style_str(MARKER);
-        ctx.set_line_width(1.5);
+        ctx.set_line_width(1.5 * k);
         ctx.begin_path();
         ctx.move_to(x as f64, top as f64);
         ctx.line_to(x as f64, bottom as f64);
@@ -231,24 +244,24 @@ pub fn draw_loss(canvas: &HtmlCanvasElement, runs: &[(&Frame, RGBColor)], marker
         .step_by(every as usize)
         .map(|d| (chart.backend_coord(&(0u64, 10f32.powi(d))).1 as f64, format!("1e{d}")))
         .collect();
-    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
+    axes(&ctx, k, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
     Some(())
 }
 
 /// A quality number (PSNR in dB, accuracy in %) against steps, on a linear axis.
 pub fn draw_quality(canvas: &HtmlCanvasElement, history: &[(u64, f64)], unit: &str) -> Option<()> {
-    let area = plotting_area(canvas)?;
+    let (area, k) = plotting_area(canvas)?;
     let last_step = history.iter().map(|p| p.0).max().unwrap_or(0).max(1);
     let finite = history.iter().map(|p| p.1).filter(|v| v.is_finite());
     let (lo, hi) = finite.fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)));
     let (lo, hi) = if lo.is_finite() && hi > lo { (lo.floor(), hi.ceil()) } else if lo.is_finite() { (lo - 1.0, lo + 1.0) } else { (0.0, 1.0) };
     let mut chart = ChartBuilder::on(&area).build_cartesian_2d(0u64..last_step, lo..hi).ok()?;
-    chart.draw_series(LineSeries::new(history.iter().copied().filter(|p| p.1.is_finite()), PREDICTION.stroke_width(2))).ok()?;
+    chart.draw_series(LineSeries::new(history.iter().copied().filter(|p| p.1.is_finite()), PREDICTION.stroke_width(px(k, 2.0)))).ok()?;
     area.present().ok()?;
     let ctx = context(canvas)?;
     let xs = step_ticks(last_step, |v| chart.backend_coord(&(v, lo)).0 as f64);
     let ys: Vec<(f64, String)> =
         labelled_ticks(lo, hi, 4).into_iter().map(|(v, l)| (chart.backend_coord(&(0u64, v)).1 as f64, format!("{l} {unit}"))).collect();
-    axes(&ctx, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
+    axes(&ctx, k, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "step");
     Some(())
 }

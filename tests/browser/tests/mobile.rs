@@ -89,3 +89,50 @@ async fn on_a_laptop_the_controls_stay_beside_the_stage() {
     page.screenshot("mobile-laptop").await;
     page.close().await;
 }
+
+/// A one-finger horizontal swipe across the lesson panel (synthetic touch events, as a finger
+/// would send them).
+async fn swipe(page: &Page, dx: f64) {
+    page.js(&format!(
+        "const el = document.querySelector('section.lesson'); const r = el.getBoundingClientRect();
+         const x = r.left + r.width / 2, y = r.top + 40;
+         const touch = (cx) => new Touch({{ identifier: 1, target: el, clientX: cx, clientY: y }});
+         el.dispatchEvent(new TouchEvent('touchstart', {{ touches: [touch(x)], changedTouches: [touch(x)], bubbles: true }}));
+         el.dispatchEvent(new TouchEvent('touchend', {{ touches: [], changedTouches: [touch(x + {dx})], bubbles: true }}));
+         return true;"
+    ))
+    .await;
+}
+
+#[tokio::test]
+async fn swiping_changes_the_lesson_step_and_presenter_mode_fills_a_tablet() {
+    let page = Page::open_on("#kind=lesson&lesson=3&backend=cpu", Screen::PHONE).await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    let title = page.text("lesson-title").await;
+    swipe(&page, -120.0).await;
+    page.wait_for("the next step", Duration::from_secs(10), || async {
+        page.client.current_url().await.ok().filter(|u| u.as_str().contains("lesson=4")).map(|_| ())
+    })
+    .await;
+    assert_ne!(page.text("lesson-title").await, title);
+    swipe(&page, 120.0).await;
+    page.wait_for("the previous step again", Duration::from_secs(10), || async {
+        page.client.current_url().await.ok().filter(|u| u.as_str().contains("lesson=3")).map(|_| ())
+    })
+    .await;
+    assert_eq!(page.text("lesson-title").await, title);
+    page.close().await;
+
+    // A tablet in landscape: presenter mode's lesson and plot fill the screen's width.
+    let landscape = Screen { width: 1024, height: 768, touch: true };
+    let page = Page::open_on("#kind=lesson&lesson=2&backend=cpu&present=1", landscape).await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let v = page.js("const l = document.querySelector('section.lesson').getBoundingClientRect(); return [l.width, window.innerWidth, document.documentElement.scrollWidth];").await;
+    let (lesson, width, scroll) = (v[0].as_f64().unwrap(), v[1].as_f64().unwrap(), v[2].as_f64().unwrap());
+    report(&format!("presenter on a landscape tablet: lesson {lesson} px of {width} px"));
+    page.screenshot("mobile-tablet-landscape-presenter").await;
+    assert!(scroll <= width, "no sideways scrolling: {scroll} > {width}");
+    assert!(lesson >= 0.85 * width, "the lesson spans the screen: {lesson} of {width}");
+    page.close().await;
+}
