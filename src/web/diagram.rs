@@ -98,7 +98,10 @@ fn draw(canvas: &HtmlCanvasElement, diagram: &[CurvesFrame], picked: Option<Pick
             }
         }
     }
-    g.set_font("11px system-ui, sans-serif");
+    // The drawing is 760 units wide whatever width it is shown at: on a phone its labels grow so
+    // that they still read at 11 px.
+    let shrink = (W / canvas.client_width().max(1) as f64).clamp(1.0, 3.0);
+    g.set_font(&format!("{}px system-ui, sans-serif", (11.0 * shrink).round()));
     for (column, &n) in layout.columns.iter().enumerate() {
         let total = if column < diagram.len() { diagram[column].inputs } else { diagram[column - 1].outputs };
         for i in 0..n {
@@ -189,7 +192,8 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
                     for j in 0..c.outputs.min(MAX_NODES) {
                         let (mx, my) = layout.midpoint((l, i, j));
                         let d = (mx - x).hypot(my - y);
-                        if d < 18.0 && best.is_none_or(|(bd, _)| d < bd) {
+                        // A finger-sized target: 22 CSS pixels around a synapse's midpoint.
+                        if d < 22.0 * scale.max(1.0) && best.is_none_or(|(bd, _)| d < bd) {
                             best = Some((d, (l, i, j)));
                         }
                     }

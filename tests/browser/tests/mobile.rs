@@ -136,3 +136,25 @@ async fn swiping_changes_the_lesson_step_and_presenter_mode_fills_a_tablet() {
     assert!(lesson >= 0.85 * width, "the lesson spans the screen: {lesson} of {width}");
     page.close().await;
 }
+
+#[tokio::test]
+async fn spreading_two_fingers_zooms_the_image_detail() {
+    let page = Page::open_on("#kind=image&image=rings&res=32&backend=cpu&step=2", Screen::PHONE).await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let zoom = || async { page.js("return document.querySelector('.zoom-bar .hint').textContent;").await.as_str().unwrap_or_default().to_string() };
+    assert!(zoom().await.contains(" 1× zoom"), "{}", zoom().await);
+    page.js(
+        "const el = document.querySelector(\"[data-testid='image-detail']\"); el.scrollIntoView(); const r = el.getBoundingClientRect();
+         const cx = r.left + r.width / 2, cy = r.top + r.height / 2;
+         const t = (id, dx) => new Touch({ identifier: id, target: el, clientX: cx + dx, clientY: cy });
+         for (const d of [25, 50, 75]) {
+           el.dispatchEvent(new TouchEvent('touchmove', { touches: [t(1, -d), t(2, d)], changedTouches: [t(2, d)], bubbles: true, cancelable: true }));
+         }
+         el.dispatchEvent(new TouchEvent('touchend', { touches: [], changedTouches: [t(1, -75), t(2, 75)], bubbles: true }));
+         return true;",
+    )
+    .await;
+    page.wait_for("the zoomed detail", Duration::from_secs(30), || async { zoom().await.contains(" 2× zoom").then_some(()) }).await;
+    page.close().await;
+}
