@@ -13,6 +13,11 @@ use super::state::{RunView, Ui};
 
 /// A short name of a run's network, e.g. "PWL, 12 knots" or "ReLU 1×8".
 fn summary(e: &Experiment) -> String {
+    let origin = e.fork.map(|f| format!(" — continues run {} from step {}", f.parent, f.step)).unwrap_or_default();
+    format!("{}{origin}", network(e))
+}
+
+fn network(e: &Experiment) -> String {
     let hidden = if e.depth > 0 { format!(", {}×{}", e.depth, e.width) } else { String::new() };
     match e.net {
         NetKind::Pwl => format!("PWL, {} knots{hidden}{}", e.knots, if e.move_every > 0 { format!(", moves every {}", e.move_every) } else { String::new() }),

@@ -11,7 +11,7 @@ use wasm_bindgen::JsCast;
 
 use playground_config::experiment::Experiment;
 use playground_config::experiment::{Kind, UPLOAD};
-use playground_config::protocol::{decode, Command, Readout, Report, RunId, Upload, Zoom};
+use playground_config::protocol::{decode, Command, Readout, Report, RunId, Stage, Upload, Zoom};
 
 use super::state::{BackendStatus, RunView, Ui};
 
@@ -83,7 +83,34 @@ pub fn open_run(ui: Ui, run: RunView, play: bool) {
     run.play_after_open.set(play);
     run.playing.set(false);
     let upload = if run.exp.with_untracked(|e| e.kind == Kind::Image && e.image == UPLOAD) { Upload::Previous } else { Upload::None };
-    send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload });
+    send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload, before: before(ui, run) });
+}
+
+/// What a forked run trains before its own settings take over: the runs it continues, each until
+/// the step it was forked at (a fork of a fork continues through both).
+fn before(ui: Ui, run: RunView) -> Vec<Stage> {
+    let runs = ui.runs.get_untracked();
+    let Some(index) = runs.iter().position(|r| r.id == run.id) else { return Vec::new() };
+    let mut stages = stages(&runs, index, u64::MAX);
+    stages.pop(); // the run's own settings
+    stages
+}
+
+/// Run `index`'s stages until `until`, its own settings last.
+fn stages(runs: &[RunView], index: usize, until: u64) -> Vec<Stage> {
+    let exp = runs[index].exp.get_untracked();
+    let own = Stage { link: exp.to_link(), until };
+    let Some(fork) = exp.fork.filter(|f| f.parent >= 1 && f.parent - 1 < index) else { return vec![own] };
+    let mut out = Vec::new();
+    for stage in stages(runs, fork.parent - 1, fork.step) {
+        let last = stage.until >= fork.step;
+        out.push(Stage { until: stage.until.min(fork.step), ..stage });
+        if last {
+            break;
+        }
+    }
+    out.push(own);
+    out
 }
 
 /// Build the runs on a picture the user chose (its bytes are decoded in the worker, once: the
@@ -96,7 +123,7 @@ pub fn open_upload(ui: Ui, bytes: Vec<u8>) {
             Some(b) => Upload::New(b),
             None => Upload::Previous,
         };
-        send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload });
+        send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload, before: before(ui, run) });
     }
 }
 
@@ -188,19 +215,18 @@ pub fn bench(ui: Ui, seconds: f64) {
 /// Run `run`'s experiment changed: settings that apply to a running run (learning rate,
 /// schedules) are adjusted in place, anything else rebuilds it.
 pub fn apply(ui: Ui, run: RunView, old: &Experiment, new: &Experiment) {
-    let live_only = Experiment {
-        learning_rate: old.learning_rate,
-        grow: old.grow,
-        max_knots: old.max_knots,
-        move_every: old.move_every,
-        ..new.clone()
-    } == *old;
-    if live_only {
+    if live_only(old, new) {
         send(ui, Command::Adjust { run: run.id, link: new.to_link() });
     } else {
         open_run(ui, run, false);
         ui.running.set(ui.runs.with_untracked(|r| r.iter().any(|r| r.playing.get_untracked())));
     }
+}
+
+/// Whether `old` becomes `new` without a rebuild (the learning rate and the schedules change in
+/// place; a forked run dropping its fork is rebuilt).
+pub fn live_only(old: &Experiment, new: &Experiment) -> bool {
+    Experiment { learning_rate: old.learning_rate, grow: old.grow, max_knots: old.max_knots, move_every: old.move_every, ..new.clone() } == *old
 }
 
 /// "Run k: " before a run's messages when several runs are shown.

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use playground_config::budget::{equal_budget, parameter_count};
 use playground_config::compare::{Comparison, Preset, MAX_RUNS};
-use playground_config::experiment::Experiment;
+use playground_config::experiment::{Experiment, Fork};
 use playground_config::protocol::RunId;
 
 use super::state::{RunView, Ui};
@@ -33,8 +33,13 @@ fn commit(ui: Ui, before: &Comparison, after: &Comparison) {
     let runs = ui.runs.get_untracked();
     for ((run, old), new) in runs.iter().zip(&before.runs).zip(&after.runs) {
         if old != new {
+            let mut new = new.clone();
+            if !engine::live_only(old, &new) {
+                // Rebuilt with other settings, it no longer continues another run.
+                new.fork = None;
+            }
             run.exp.set(new.clone());
-            engine::apply(ui, *run, old, new);
+            engine::apply(ui, *run, old, &new);
         }
     }
     url::push(&ui.comparison_untracked());
@@ -83,7 +88,19 @@ pub fn remove(ui: Ui, id: RunId) {
     if ui.runs.with_untracked(Vec::len) <= 1 {
         return;
     }
+    let gone = ui.runs.with_untracked(|r| r.iter().position(|r| r.id == id)).map_or(0, |i| i + 1);
     ui.runs.update(|r| r.retain(|r| r.id != id));
+    // Forks name their parent by its number: later numbers shift down; a fork of the closed run
+    // keeps its training but a link can no longer say where it came from.
+    for run in ui.runs.get_untracked() {
+        run.exp.update(|e| {
+            e.fork = match e.fork {
+                Some(f) if f.parent == gone => None,
+                Some(f) if f.parent > gone => Some(Fork { parent: f.parent - 1, ..f }),
+                other => other,
+            }
+        });
+    }
     if ui.current.get_untracked() == id {
         ui.current.set(ui.runs.with_untracked(|r| r[0].id));
     }
@@ -97,7 +114,10 @@ pub fn match_budget(ui: Ui, id: RunId) {
     let first = ui.runs.with_untracked(|r| r[0]);
     let target = parameter_count(&first.exp.get_untracked());
     let old = run.exp.get_untracked();
-    let new = equal_budget(&old, target);
+    let mut new = equal_budget(&old, target);
+    if !engine::live_only(&old, &new) {
+        new.fork = None; // rebuilt at another size, it no longer continues another run
+    }
     if new != old {
         run.exp.set(new.clone());
         engine::apply(ui, run, &old, &new);
@@ -124,11 +144,14 @@ pub fn fork(ui: Ui) {
     let from = ui.run_untracked();
     // The step shown is the newest kept step at or before the scrubbed one.
     let kept = from.with_drawn(|f| f.readout.steps);
-    let exp = Experiment { step: 0, ..from.exp.get_untracked() };
+    let at = kept.min(step);
+    let parent = ui.runs.with_untracked(|r| r.iter().position(|r| r.id == from.id).unwrap_or(0)) + 1;
+    // The link says where the run comes from (`r3.fork=1@500`), so it replays.
+    let exp = Experiment { step: 0, fork: Some(Fork { parent, step: at }), ..from.exp.get_untracked() };
     let run = RunView::new(ui.new_id(), exp);
-    run.forked_at.set(Some(kept.min(step)));
     ui.runs.update(|r| r.push(run));
     ui.current.set(run.id);
-    engine::fork(ui, run.id, from.id, kept.min(step));
+    engine::fork(ui, run.id, from.id, at);
     engine::show(ui, None);
+    url::push(&ui.comparison_untracked());
 }

@@ -47,15 +47,6 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
             </label>
             <p class="share-link" data-testid="share-link">{link}</p>
             <p class="hint" role="status">{move || status.get()}</p>
-            {move || {
-                let forks: Vec<String> = ui.runs.get().iter().enumerate()
-                    .filter_map(|(i, r)| r.forked_at.get().map(|s| format!("run {} (forked at step {s})", i + 1)))
-                    .collect();
-                (!forks.is_empty()).then(|| view! {
-                    <p class="hint" data-testid="share-fork-hint">{format!(
-                        "A link cannot carry a fork: it starts {} from step 0 with the same settings.", forks.join(", "))}</p>
-                })
-            }}
             <Show when=move || ui.exp().with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
                 <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
             </Show>

@@ -30,8 +30,6 @@ pub struct RunView {
     pub backend: RwSignal<BackendStatus>,
     /// Start training as soon as the run being built is ready.
     pub play_after_open: RwSignal<bool>,
-    /// The step this run was forked at from another run's timeline (a link cannot carry that).
-    pub forked_at: RwSignal<Option<u64>>,
 }
 
 impl RunView {
@@ -45,7 +43,6 @@ impl RunView {
             playing: RwSignal::new(false),
             backend: RwSignal::new(BackendStatus { label: "engine loading…".into(), reason: "the page works already; training starts when the engine is ready".into() }),
             play_after_open: RwSignal::new(false),
-            forked_at: RwSignal::new(None),
         }
     }
 

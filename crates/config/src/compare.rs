@@ -13,7 +13,7 @@
 //!
 //! The presets (`Preset`) are ready-made comparisons for a button.
 
-use crate::experiment::{Experiment, Kind, NetKind};
+use crate::experiment::{limits, Experiment, Fork, Kind, NetKind};
 use crate::link::{self, Scope, KEYS};
 use crate::spec::{Activation, Normalization};
 
@@ -21,6 +21,10 @@ use crate::spec::{Activation, Normalization};
 pub const MAX_RUNS: usize = 5;
 /// The link key giving the number of runs (absent: one run).
 pub const RUNS_KEY: &str = "runs";
+/// The link key (always with a run prefix, `r3.fork=1@500`) of a run that continues an earlier
+/// run from one of its steps: only a comparison can say that, so it is not one of the
+/// experiment's keys.
+pub const FORK_KEY: &str = "fork";
 
 /// Several runs on the same data.
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +63,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         grow: run.grow,
         max_knots: run.max_knots,
         move_every: run.move_every,
+        fork: run.fork,
         n: run.n,
         segments: run.segments,
         input_segments: run.input_segments,
@@ -115,6 +120,10 @@ impl Comparison {
                         link.push_str(&link::pair(&format!("r{}.{}", i + 1, key.name), v));
                     }
                 }
+                if let Some(fork) = run.fork.filter(|f| f.parent <= i) {
+                    link.push('&');
+                    link.push_str(&link::pair(&format!("r{}.{FORK_KEY}", i + 1), &fork.to_text()));
+                }
             }
         }
         link
@@ -150,6 +159,16 @@ impl Comparison {
             let (mut own, mut unknown, mut shared) = (Vec::new(), Vec::new(), Vec::new());
             for &(_, _, name, raw) in prefixed.iter().filter(|p| p.1 == Some(k)) {
                 let Some(value) = link::decode_value(name, raw, &mut own) else { continue };
+                if name == FORK_KEY {
+                    match Fork::parse(&value).filter(|f| f.parent < k && f.step <= limits::STEP.1) {
+                        Some(f) => run.fork = Some(f),
+                        None => own.push(format!(
+                            "“{}” is not a valid fork (expected an earlier run's number and a step, as in 1@500): the run starts from step 0",
+                            link::short(&value)
+                        )),
+                    }
+                    continue;
+                }
                 match KEYS.iter().find(|key| key.name == name) {
                     Some(key) if key.scope == Scope::Run => key.read(&mut run, &value, &mut own),
                     Some(_) => shared.push(link::short(name)),
@@ -672,5 +691,21 @@ mod tests {
         let budget = Preset::Budget.comparison(&lesson);
         assert_eq!((budget.runs[1].net, budget.runs[1].width), (NetKind::Mlp, 7));
         assert_eq!(count(&budget.runs[0]), count(&budget.runs[1]));
+    }
+
+    #[test]
+    fn a_fork_travels_in_the_link_and_only_from_an_earlier_run() {
+        let first = Experiment { dataset: "zigzag".into(), ..Experiment::default() };
+        let fork = Experiment { fork: Some(Fork { parent: 1, step: 300 }), learning_rate: 0.01, ..first.clone() };
+        let c = Comparison { runs: vec![first.clone(), fork] };
+        let link = c.to_link();
+        assert!(link.contains("r2.fork=1%40300"), "{link}");
+        assert_eq!(Comparison::from_link(&link), (c, vec![]));
+        assert!(!first.to_link().contains("fork"), "a single experiment never names a fork");
+        for bad in ["r2.fork=2%40300", "r2.fork=0%405", "r2.fork=abc", "r2.fork=1%40-3"] {
+            let (c, notices) = Comparison::from_link(&format!("dataset=zigzag&runs=2&{bad}"));
+            assert_eq!(c.runs[1].fork, None, "{bad}");
+            assert_eq!(notices.len(), 1, "{bad}: {notices:?}");
+        }
     }
 }

@@ -130,6 +130,26 @@ impl NetKind {
     }
 }
 
+/// Where a forked run comes from: run `parent` of its comparison (numbered from 1, always an
+/// earlier run) at step `step`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Fork {
+    pub parent: usize,
+    pub step: u64,
+}
+
+impl Fork {
+    /// `"1@500"`: run 1 at step 500.
+    pub fn to_text(self) -> String {
+        format!("{}@{}", self.parent, self.step)
+    }
+
+    pub fn parse(text: &str) -> Option<Fork> {
+        let (parent, step) = text.split_once('@')?;
+        Some(Fork { parent: parent.parse().ok().filter(|p| *p >= 1)?, step: step.parse().ok()? })
+    }
+}
+
 /// An experiment, complete: opening the same config reproduces the same run.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Experiment {
@@ -179,6 +199,9 @@ pub struct Experiment {
     pub backend: BackendChoice,
     /// Train to this step and pause (0 = no target).
     pub step: u64,
+    /// A run of a comparison that continues another run from one of its steps ("continue from
+    /// here"): until then it is that run, then it trains with its own settings.
+    pub fork: Option<Fork>,
     /// The lesson step this experiment belongs to (from 1; 0 = not a lesson).
     pub lesson: usize,
     /// Controls a classroom link hides (their `data-testid` names, sorted).
@@ -222,6 +245,7 @@ impl Default for Experiment {
             batch_seed: 1,
             backend: BackendChoice::Auto,
             step: 0,
+            fork: None,
             lesson: 0,
             hide: Vec::new(),
             present: false,

@@ -20,7 +20,10 @@ pub enum Command {
     /// (Re)build `run` from an experiment link: data, initial weights from its seeds, backend.
     /// An uploaded picture cannot travel in a link (`image=upload` opens a built-in picture with
     /// a notice), so `upload` says whether the run trains on the user's picture.
-    Open { run: RunId, link: String, upload: Upload },
+    /// A run forked from another ("continue from here", or a link's `r3.fork=1@500`) is first
+    /// the run(s) it continues: `before` lists what trains before the run's own settings take
+    /// over, oldest first, each an experiment link and the step it trains until.
+    Open { run: RunId, link: String, upload: Upload, before: Vec<Stage> },
     /// Settings that change without a rebuild (learning rate, schedules), from the link.
     Adjust { run: RunId, link: String },
     Play { run: RunId },
@@ -76,6 +79,13 @@ impl Command {
             Command::Bench { .. } => None,
         }
     }
+}
+
+/// Training with one experiment's settings until a step (see `Command::Open`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stage {
+    pub link: String,
+    pub until: u64,
 }
 
 /// The user's own picture for an image run.
@@ -268,6 +278,8 @@ mod tests {
         assert_eq!(decode::<Command>(&encode(&load)), Some(load));
         let past = Report::Past { run: 1, frame: Box::new(Frame { pieces: Some(Err("tanh is not piecewise linear".into())), ..Frame::default() }) };
         assert_eq!(decode::<Report>(&encode(&past)), Some(past));
+        let open = Command::Open { run: 2, link: "net=mlp".into(), upload: Upload::None, before: vec![Stage { link: "net=mlp&lr=0.1".into(), until: 300 }] };
+        assert_eq!(decode::<Command>(&encode(&open)), Some(open));
         let fork = Command::Fork { run: 3, from: 0, step: 500 };
         assert_eq!(decode::<Command>(&encode(&fork)), Some(fork));
         let command = Command::Zoom { run: 0, zoom: Zoom::default() };

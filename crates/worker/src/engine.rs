@@ -9,7 +9,7 @@ use futures::StreamExt;
 use gloo_timers::future::TimeoutFuture;
 use playground_config::experiment::{Experiment, Kind, UPLOAD};
 use playground_config::model_file;
-use playground_config::protocol::{Command, Report, RunId, Upload};
+use playground_config::protocol::{Command, Report, RunId, Stage, Upload};
 use playground_engine::grow::Refinement;
 use playground_engine::network::Family;
 use playground_engine::run::{lockstep, Advanced, Pace, Run, Schedule};
@@ -63,7 +63,7 @@ async fn handle(runs: &mut BTreeMap<RunId, Slot>, command: Command, out: &Outbox
         return;
     };
     match command {
-        Command::Open { link, upload, .. } => open(runs, run, &link, upload, out).await,
+        Command::Open { link, upload, before, .. } => open(runs, run, &link, upload, &before, out).await,
         Command::Remove { .. } => {
             runs.remove(&run);
             share_timeline_budget(runs);
@@ -135,9 +135,10 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
     }
 }
 
-/// Build a run from a link. Bad input (a formula that does not parse, a picture that cannot be
-/// used, a network too large) keeps the current run and says why.
-async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: Upload, out: &Outbox) {
+/// Build a run from a link — first trained through the `before` stages when it continues another
+/// run. Bad input (a formula that does not parse, a picture that cannot be used, a network too
+/// large) keeps the current run and says why.
+async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: Upload, before: &[Stage], out: &Outbox) {
     let (mut exp, _) = Experiment::from_link(link);
     if upload != Upload::None {
         exp.image = UPLOAD.into();
@@ -161,17 +162,40 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
         _ => None,
     };
     let chosen = backend::choose(exp.backend).await;
-    let built = Run::from_experiment(&exp, picture, &chosen.device).await;
-    let new = match built {
+    // A fork is built as the run it continues: the same shape, seeds and data.
+    let origin = before.first().map(|s| Experiment::from_link(&s.link).0).unwrap_or_else(|| exp.clone());
+    let built = Run::from_experiment(&origin, picture, &chosen.device).await;
+    let mut new = match built {
         Ok(r) => r,
         Err(e) => return refuse(format!("this experiment cannot start: {e}"), false),
     };
+    if let Err(why) = replay_stages(&mut new, before).await {
+        return refuse(format!("the run it continues could not be replayed: {why}"), false);
+    }
+    new.set_learning_rate(exp.learning_rate);
+    new.set_schedule(Schedule::of(&exp));
     out.send(&Report::Backend { run, label: chosen.label.clone(), reason: chosen.reason.clone() });
     let mut slot = Slot::new(new, chosen, exp);
     out.send(&Report::Opened { run, parameters: slot.readout.parameters });
     publish(run, &mut slot, out, true).await;
     runs.insert(run, slot);
     share_timeline_budget(runs);
+}
+
+/// Train `run` through the stages of the runs it continues, each with its settings until its step.
+async fn replay_stages(run: &mut Run, stages: &[Stage]) -> Result<(), String> {
+    for stage in stages {
+        let (exp, _) = Experiment::from_link(&stage.link);
+        run.set_learning_rate(exp.learning_rate);
+        run.set_schedule(Schedule::of(&exp));
+        while run.steps() < stage.until {
+            let advanced = run.advance((stage.until - run.steps()).min(4096)).await?;
+            if let Some(d) = advanced.diverged {
+                return Err(format!("{} at step {}", d.why, d.at));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Every run's timeline gets an equal share of the memory budget.

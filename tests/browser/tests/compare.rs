@@ -151,6 +151,9 @@ async fn scrubbing_back_redraws_the_fit_and_forking_adds_a_run() {
     wait_idle(&page, Duration::from_secs(60)).await;
     assert_eq!(card_numbers(&page, "steps").await, vec![Some(300.0), Some(50.0)]);
     assert_eq!(page.canvas_hash("plot").await != past, true, "back to the present");
+    // The fork (the edited run now) goes on with a smaller learning rate.
+    page.set_value("lr", "0.01").await;
+    wait_idle(&page, Duration::from_secs(60)).await;
     // Playing lets the fork catch up with the original first (lockstep).
     page.click("play").await;
     wait_all_steps(&page, 320.0, Duration::from_secs(120)).await;
@@ -158,7 +161,16 @@ async fn scrubbing_back_redraws_the_fit_and_forking_adds_a_run() {
     wait_idle(&page, Duration::from_secs(60)).await;
     let s = card_numbers(&page, "steps").await;
     assert_eq!(s[0], s[1], "caught up: {s:?}");
+    // The fork travels in the link and replays on a fresh page: the same losses at the same step.
+    let losses = cards(&page, "loss").await;
+    page.click("share-step").await;
+    let link = page.text("share-link").await;
+    assert!(link.contains("r2.fork=1%4050") && link.contains("r2.lr=0.01"), "{link}");
+    assert_ne!(losses[0], losses[1], "the fork trained differently after step 50");
     page.close().await;
+    let (again, _) = replay(&format!("#{}", link.split_once('#').unwrap().1), 2, s[0].unwrap()).await;
+    report(&format!("fork replay: {losses:?} and {again:?}"));
+    assert_eq!(losses, again, "the forked comparison replays exactly");
 }
 
 #[tokio::test]
