@@ -6,7 +6,7 @@
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
-use crate::compare::{is_comparison_key, merge, Comparison, MAX_RUNS, RUNS_KEY};
+use crate::compare::{is_comparison_key, merge, Comparison, FORK_KEY, MAX_RUNS, RUNS_KEY};
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES};
 use crate::link::{hideable_controls, KEYS};
 use crate::rng::{stream, Stream};
@@ -31,8 +31,12 @@ fn random_link(rng: &mut impl Rng) -> String {
         if i > 0 {
             out.push('&');
         }
-        let key = rng.random_range(0..KEYS.len() + STRANGE_KEYS.len());
-        let name = KEYS.get(key).map_or_else(|| STRANGE_KEYS[key - KEYS.len()], |k| k.name);
+        let key = rng.random_range(0..KEYS.len() + STRANGE_KEYS.len() + 1);
+        // The table's keys, strange ones, and the comparison's own `fork`.
+        let name = match key.checked_sub(KEYS.len()) {
+            None => KEYS[key].name,
+            Some(strange) => STRANGE_KEYS.get(strange).copied().unwrap_or(FORK_KEY),
+        };
         // Keys of a comparison's other runs: `runs`, and table keys with a run prefix (also
         // prefixes of runs no link has).
         match rng.random_range(0..10) {
@@ -46,7 +50,9 @@ fn random_link(rng: &mut impl Rng) -> String {
         if rng.random_bool(0.9) {
             out.push('=');
         }
-        if rng.random_bool(0.8) {
+        if name == FORK_KEY && rng.random_bool(0.5) {
+            out.push_str(&format!("{}%40{}", rng.random_range(0..=MAX_RUNS + 1), rng.random_range(0..2000)));
+        } else if rng.random_bool(0.8) {
             out.push_str(VALUES.choose(rng).unwrap());
         } else {
             let n = rng.random_range(0..40);
