@@ -174,8 +174,13 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
     }
     new.set_learning_rate(exp.learning_rate);
     new.set_schedule(Schedule::of(&exp));
-    out.send(&Report::Backend { run, label: chosen.label.clone(), reason: chosen.reason.clone() });
-    let mut slot = Slot::new(new, chosen, exp);
+    install(runs, run, Slot::new(new, chosen, exp), out).await;
+}
+
+/// A new or rebuilt run takes its place: the page hears of its backend, its size and its first
+/// frame, and the timelines share the memory budget again.
+async fn install(runs: &mut BTreeMap<RunId, Slot>, run: RunId, mut slot: Slot, out: &Outbox) {
+    out.send(&Report::Backend { run, label: slot.backend.label.clone(), reason: slot.backend.reason.clone() });
     out.send(&Report::Opened { run, parameters: slot.readout.parameters });
     publish(run, &mut slot, out, true).await;
     runs.insert(run, slot);
@@ -216,13 +221,8 @@ async fn fork(runs: &mut BTreeMap<RunId, Slot>, run: RunId, from: RunId, step: u
     };
     let mut exp = parent.exp.clone();
     exp.step = 0;
-    let backend = parent.backend.clone();
-    out.send(&Report::Backend { run, label: backend.label.clone(), reason: backend.reason.clone() });
-    let mut slot = Slot::new(forked, backend, exp);
-    out.send(&Report::Opened { run, parameters: slot.readout.parameters });
-    publish(run, &mut slot, out, true).await;
-    runs.insert(run, slot);
-    share_timeline_budget(runs);
+    let slot = Slot::new(forked, parent.backend.clone(), exp);
+    install(runs, run, slot, out).await;
 }
 
 /// One lockstep round: the playing runs furthest behind advance one chunk, none passes them.

@@ -139,7 +139,16 @@ impl Run {
     /// A run of `trainer` on `problem`, from its current step. `structure_seed` seeds the
     /// random choices of structural changes (the side of each knot move).
     pub async fn start(trainer: Trainer, problem: Problem, schedule: Schedule, structure_seed: u64) -> Result<Run, String> {
-        let mut run = Run {
+        let mut run = Run::assemble(trainer, problem, schedule, stream(structure_seed, Stream::Structure), Timeline::default());
+        // The initial weights are the first checkpoint a divergence can go back to.
+        run.checkpoint().await?;
+        run.capture();
+        Ok(run)
+    }
+
+    /// A run with fresh state (no checkpoint, empty histories) around these parts.
+    fn assemble(trainer: Trainer, problem: Problem, schedule: Schedule, move_coin: ChaCha8Rng, timeline: Timeline) -> Run {
+        Run {
             trainer,
             problem,
             schedule,
@@ -150,13 +159,9 @@ impl Run {
             quality_history: History::new(History::<f64>::CAP),
             recent: VecDeque::new(),
             last_growth: 0,
-            move_coin: stream(structure_seed, Stream::Structure),
-            timeline: Timeline::default(),
-        };
-        // The initial weights are the first checkpoint a divergence can go back to.
-        run.checkpoint().await?;
-        run.capture();
-        Ok(run)
+            move_coin,
+            timeline,
+        }
     }
 
     /// The run of an experiment on `device` (autodiff on). Image experiments need their picture
@@ -411,20 +416,8 @@ impl Run {
         let schedule = mark.schedule;
         let mut timeline = self.timeline.clone();
         timeline.truncate_after(step);
-        let mut forked = Run {
-            trainer: self.trainer.clone(),
-            problem: self.problem.clone(),
-            schedule,
-            guard: Guard::default(),
-            best_loss: f32::INFINITY,
-            history: History::new(History::<f32>::CAP),
-            test_history: History::new(History::<f32>::CAP),
-            quality_history: History::new(History::<f64>::CAP),
-            recent: VecDeque::new(),
-            last_growth: 0,
-            move_coin: self.move_coin.clone(),
-            timeline,
-        };
+        // The mark then gives it everything of that step.
+        let mut forked = Run::assemble(self.trainer.clone(), self.problem.clone(), schedule, self.move_coin.clone(), timeline);
         forked.restore(mark);
         Some(forked)
     }
