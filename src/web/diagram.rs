@@ -55,10 +55,21 @@ fn draw(canvas: &HtmlCanvasElement, diagram: &[CurvesFrame], picked: Option<Pick
         return None;
     }
     let layout = Layout::new(diagram);
-    if canvas.height() != layout.height as u32 {
-        canvas.set_height(layout.height as u32);
+    // Laid out in 760 units; the canvas gets the pixels of the width it is shown at times the
+    // screen's pixel ratio, and the drawing is scaled to them (sharp on any screen).
+    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
+    let shown = match canvas.client_width() {
+        w if w > 0 => w as f64,
+        _ => W,
+    };
+    let k = shown * ratio / W;
+    let (bw, bh) = ((W * k).round() as u32, (layout.height * k).round() as u32);
+    if canvas.width() != bw || canvas.height() != bh {
+        canvas.set_width(bw);
+        canvas.set_height(bh);
     }
     let g = context(canvas)?;
+    let _ = g.set_transform(k, 0.0, 0.0, k, 0.0, 0.0);
     g.set_fill_style_str("#ffffff");
     g.fill_rect(0.0, 0.0, W, layout.height);
     for (l, c) in diagram.iter().enumerate() {
@@ -203,8 +214,9 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
         });
         picked.set(best);
     };
-    // Where each drawn synapse's glyph is, in canvas pixels ("layer,input,output,x,y;…"): what
-    // the page itself uses to hit-test clicks, published for tests and assistive scripts.
+    // Where each drawn synapse's glyph is, in the drawing's units ("layer,input,output,x,y;…";
+    // `data-layout-width` units across, whatever width the canvas is shown at): what the page
+    // itself uses to hit-test clicks, published for tests and assistive scripts.
     let midpoints = move || {
         ui.frame().with(|f| {
             let layout = Layout::new(&f.diagram);
@@ -225,7 +237,7 @@ pub fn NetworkDiagram(ui: Ui) -> impl IntoView {
     };
     view! {
         <canvas node_ref=canvas data-testid="diagram" width="760" height="160" class="diagram" on:click=on_click
-            data-synapse-midpoints=midpoints
+            data-synapse-midpoints=midpoints data-layout-width=W
             aria-label="The network: nodes in columns, one link per synapse; click a link to see its function"></canvas>
         <Show when=move || picked.get().is_some()>
             <p class="hint" data-testid="synapse-caption">{caption}</p>

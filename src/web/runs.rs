@@ -5,7 +5,7 @@
 use leptos::prelude::*;
 
 use playground_config::budget::{equal_budget, parameter_count};
-use playground_config::compare::{Comparison, Preset, MAX_RUNS};
+use playground_config::compare::{merge, Comparison, Preset, MAX_RUNS};
 use playground_config::experiment::{Experiment, Fork};
 use playground_config::protocol::RunId;
 
@@ -34,8 +34,9 @@ fn commit(ui: Ui, before: &Comparison, after: &Comparison) {
     for ((run, old), new) in runs.iter().zip(&before.runs).zip(&after.runs) {
         if old != new {
             let mut new = new.clone();
-            if !engine::live_only(old, &new) {
-                // Rebuilt with other settings, it no longer continues another run.
+            // Rebuilt with another network or seeds, a fork no longer continues its parent (new
+            // data alone keep it: it replays its parent on them).
+            if !engine::live_only(&merge(&new, old), &new) {
                 new.fork = None;
             }
             run.exp.set(new.clone());

@@ -22,7 +22,8 @@ async fn clicking_a_synapse_shows_its_function() {
     assert_eq!(&second[..3], &[0.0, 0.0, 1.0]);
     page.js(&format!(
         "const c = document.querySelector(\"[data-testid='diagram']\"); const r = c.getBoundingClientRect();
-         c.dispatchEvent(new MouseEvent('click', {{ bubbles: true, clientX: r.left + {x} * r.width / c.width, clientY: r.top + {y} * r.height / c.height }}));
+         const units = r.width / Number(c.dataset.layoutWidth);
+         c.dispatchEvent(new MouseEvent('click', {{ bubbles: true, clientX: r.left + {x} * units, clientY: r.top + {y} * units }}));
          return true;",
         x = second[3],
         y = second[4]
