@@ -14,9 +14,11 @@ use crate::network::{Layer, Network};
 
 pub use playground_config::weights::{LayerWeights, Snapshot};
 
-/// Read a tensor back to the host on any backend.
+/// Read a tensor back to the host on any backend, as f32 (a device running in another float
+/// precision is cast; f32 data are not copied).
 pub async fn read<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
     let data = t.into_data_async().await.map_err(|e| format!("reading from the device failed: {e:?}"))?;
+    let data = data.try_cast_as::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))?;
     data.try_to_vec::<f32>().map_err(|e| format!("unexpected tensor data: {e:?}"))
 }
 

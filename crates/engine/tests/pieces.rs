@@ -21,7 +21,7 @@ use playground_config::pieces::{exact_pieces, Pieces};
 use playground_engine::build::Build;
 use playground_engine::experiment::{Experiment, NetKind};
 use playground_engine::layers::Activation;
-use playground_engine::network::{Family, Layer, Network, NetworkSpec, Normalization};
+use playground_engine::network::{Family, Network, NetworkSpec, Normalization};
 use playground_engine::snapshot::{LayerWeights, Snapshot, Weights};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -328,39 +328,9 @@ fn pieces_are_in_the_plots_data_coordinates() {
     }
 }
 
-/// The network's weights: `Snapshot::take` in f32; in f64 the same read by hand (`take` expects
-/// f32 tensors), rounded to f32 as a snapshot holds them.
+/// The network's weights as a snapshot holds them (f32, cast from f64 when the device runs in f64).
 fn take(net: &Network) -> Snapshot {
-    if single() {
-        return pollster::block_on(Snapshot::take(net)).unwrap();
-    }
-    fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
-        t.into_data().convert::<f32>().try_to_vec::<f32>().unwrap()
-    }
-    let layers = net
-        .layers
-        .iter()
-        .map(|layer| match layer {
-            Layer::Pwl(l) => LayerWeights::Pwl {
-                width_logits: host(l.width_logits.val()),
-                values: host(l.values.val()),
-                inputs: l.inputs(),
-                knots: l.knots(),
-                outputs: l.outputs(),
-                domain: l.domain(),
-                learn_positions: l.learns_positions(),
-                per_synapse: l.per_synapse(),
-            },
-            Layer::Linear(l) => LayerWeights::Linear {
-                weight: host(l.weight.val()),
-                bias: l.bias.as_ref().map(|b| host(b.val())),
-                inputs: l.inputs(),
-                outputs: l.outputs(),
-            },
-            _ => unreachable!("only piecewise-linear and linear layers here"),
-        })
-        .collect();
-    Snapshot { spec: net.spec.clone(), layers }
+    pollster::block_on(Snapshot::take(net)).unwrap()
 }
 
 /// The checks again in f32, the playground's precision, in a child process (the default float
