@@ -184,17 +184,18 @@ pub fn load(ui: Ui, model: String, name: String) {
     send(ui, Command::Load { run: current(ui), model, name });
 }
 
-/// Show every run at the kept step `step` (`None`: the present); training pauses meanwhile.
+/// Show every run at the kept step `step` (`None`: the present, whose frames the page kept);
+/// training pauses meanwhile.
 pub fn show(ui: Ui, step: Option<u64>) {
     if step.is_some() && ui.running.get_untracked() {
         play(ui, false);
     }
     ui.scrub.set(step);
     for run in ui.runs.get_untracked() {
-        if step.is_none() {
-            run.past.set(None);
+        match step {
+            Some(step) => send(ui, Command::Show { run: run.id, step }),
+            None => run.past.set(None),
         }
-        send(ui, Command::Show { run: run.id, step });
     }
 }
 
@@ -232,7 +233,7 @@ pub fn live_only(old: &Experiment, new: &Experiment) -> bool {
 /// "Run k: " before a run's messages when several runs are shown.
 fn prefix(ui: Ui, id: RunId) -> String {
     if ui.runs.with_untracked(Vec::len) > 1 {
-        format!("Run {}: ", ui.runs.with_untracked(|r| r.iter().position(|r| r.id == id).unwrap_or(0)) + 1)
+        format!("Run {}: ", ui.index_of_untracked(id) + 1)
     } else {
         String::new()
     }

@@ -17,7 +17,7 @@ use super::{engine, url};
 pub fn edit(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
     let before = ui.comparison_untracked();
     let current = ui.run_untracked();
-    let index = ui.runs.with_untracked(|r| r.iter().position(|r| r.id == current.id).unwrap_or(0));
+    let index = ui.index_of_untracked(current.id);
     let mut edited = before.runs[index].clone();
     edit(&mut edited);
     if edited == before.runs[index] {
@@ -72,35 +72,34 @@ pub fn replace(ui: Ui, comparison: Comparison, play: bool) {
 /// "Compare": a new run that starts as a copy of the edited run's experiment (from step 0; it
 /// catches up with the others in lockstep when playing). The new run becomes the edited one.
 pub fn add_copy(ui: Ui) {
-    let count = ui.runs.with_untracked(Vec::len);
-    if count >= MAX_RUNS {
+    let mut comparison = ui.comparison_untracked();
+    if !comparison.add_copy(ui.index_of_untracked(ui.current.get_untracked())) {
         return;
     }
-    let exp = Experiment { step: 0, ..ui.run_untracked().exp.get_untracked() };
-    let run = RunView::new(ui.new_id(), exp);
+    let Some(copy) = comparison.runs.pop() else { return };
+    let run = RunView::new(ui.new_id(), Experiment { step: 0, ..copy });
     ui.runs.update(|r| r.push(run));
     ui.current.set(run.id);
     engine::open_run(ui, run, ui.running.get_untracked());
     url::push(&ui.comparison_untracked());
 }
 
-/// Close a run's card (never the last one).
+/// Close a run's card (never the last one); forks that name runs by number follow
+/// (`Comparison::remove`).
 pub fn remove(ui: Ui, id: RunId) {
-    if ui.runs.with_untracked(Vec::len) <= 1 {
+    let mut comparison = ui.comparison_untracked();
+    let index = ui.index_of_untracked(id);
+    if comparison.runs.len() <= 1 || ui.find(id).is_none() {
         return;
     }
-    let gone = ui.runs.with_untracked(|r| r.iter().position(|r| r.id == id)).map_or(0, |i| i + 1);
-    ui.runs.update(|r| r.retain(|r| r.id != id));
-    // Forks name their parent by its number: later numbers shift down; a fork of the closed run
-    // keeps its training but a link can no longer say where it came from.
-    for run in ui.runs.get_untracked() {
-        run.exp.update(|e| {
-            e.fork = match e.fork {
-                Some(f) if f.parent == gone => None,
-                Some(f) if f.parent > gone => Some(Fork { parent: f.parent - 1, ..f }),
-                other => other,
-            }
-        });
+    comparison.remove(index);
+    ui.runs.update(|r| {
+        r.remove(index);
+    });
+    for (run, exp) in ui.runs.get_untracked().into_iter().zip(comparison.runs) {
+        if run.exp.with_untracked(|e| *e != exp) {
+            run.exp.set(exp);
+        }
     }
     if ui.current.get_untracked() == id {
         ui.current.set(ui.runs.with_untracked(|r| r[0].id));
@@ -111,18 +110,15 @@ pub fn remove(ui: Ui, id: RunId) {
 
 /// Set run `id`'s width or knots so its parameter count is as close as possible to the first run's.
 pub fn match_budget(ui: Ui, id: RunId) {
-    let Some(run) = ui.find(id) else { return };
-    let first = ui.runs.with_untracked(|r| r[0]);
-    let target = parameter_count(&first.exp.get_untracked());
-    let old = run.exp.get_untracked();
-    let mut new = equal_budget(&old, target);
-    if !engine::live_only(&old, &new) {
-        new.fork = None; // rebuilt at another size, it no longer continues another run
+    if ui.find(id).is_none() {
+        return;
     }
-    if new != old {
-        run.exp.set(new.clone());
-        engine::apply(ui, run, &old, &new);
-        url::push(&ui.comparison_untracked());
+    let before = ui.comparison_untracked();
+    let index = ui.index_of_untracked(id);
+    let mut after = before.clone();
+    after.runs[index] = equal_budget(&before.runs[index], parameter_count(&before.runs[0]));
+    if after != before {
+        commit(ui, &before, &after);
     }
     ui.current.set(id);
 }
@@ -146,7 +142,7 @@ pub fn fork(ui: Ui) {
     // The step shown is the newest kept step at or before the scrubbed one.
     let kept = from.with_drawn(|f| f.readout.steps);
     let at = kept.min(step);
-    let parent = ui.runs.with_untracked(|r| r.iter().position(|r| r.id == from.id).unwrap_or(0)) + 1;
+    let parent = ui.index_of_untracked(from.id) + 1;
     // The link says where the run comes from (`r3.fork=1@500`), so it replays.
     let exp = Experiment { step: 0, fork: Some(Fork { parent, step: at }), ..from.exp.get_untracked() };
     let run = RunView::new(ui.new_id(), exp);

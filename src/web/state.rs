@@ -151,6 +151,10 @@ impl Ui {
         self.runs.with(|runs| runs.iter().position(|r| r.id == id).unwrap_or(0))
     }
 
+    pub fn index_of_untracked(&self, id: RunId) -> usize {
+        self.runs.with_untracked(|runs| runs.iter().position(|r| r.id == id).unwrap_or(0))
+    }
+
     /// The comparison the runs make (what the link holds).
     pub fn comparison(&self) -> Comparison {
         Comparison { runs: self.runs.with(|runs| runs.iter().map(|r| r.exp.get()).collect()) }

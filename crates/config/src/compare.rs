@@ -223,9 +223,19 @@ impl Comparison {
     }
 
     /// Remove run `index`; never removes the last remaining run (nor a run that is not there).
+    /// Forks name their parent by its number: later numbers shift down, and a fork of the removed
+    /// run no longer says where it came from (it keeps its own settings).
     pub fn remove(&mut self, index: usize) {
         if self.runs.len() > 1 && index < self.runs.len() {
             self.runs.remove(index);
+            let gone = index + 1;
+            for run in &mut self.runs {
+                run.fork = match run.fork {
+                    Some(f) if f.parent == gone => None,
+                    Some(f) if f.parent > gone => Some(Fork { parent: f.parent - 1, ..f }),
+                    other => other,
+                };
+            }
         }
     }
 }
@@ -707,5 +717,16 @@ mod tests {
             assert_eq!(c.runs[1].fork, None, "{bad}");
             assert_eq!(notices.len(), 1, "{bad}: {notices:?}");
         }
+    }
+
+    #[test]
+    fn removing_a_run_renumbers_the_forks_that_name_it() {
+        let first = Experiment { dataset: "zigzag".into(), ..Experiment::default() };
+        let fork_of = |parent| Experiment { fork: Some(Fork { parent, step: 100 }), ..first.clone() };
+        let mut c = Comparison { runs: vec![first.clone(), fork_of(1), fork_of(2), fork_of(1)] };
+        c.remove(1);
+        assert_eq!(c.runs.iter().map(|r| r.fork.map(|f| f.parent)).collect::<Vec<_>>(), [None, None, Some(1)]);
+        c.remove(0);
+        assert_eq!(c.runs.iter().map(|r| r.fork).collect::<Vec<_>>(), [None, None]);
     }
 }

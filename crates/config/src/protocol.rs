@@ -39,9 +39,10 @@ pub enum Command {
     Export { run: RunId },
     /// Forget the run (a comparison's run card was closed).
     Remove { run: RunId },
-    /// Show the run as it was at the newest kept step at or before `step` (`Report::Past`);
-    /// `None`: back to the present (training goes on from the present in any case).
-    Show { run: RunId, step: Option<u64> },
+    /// Show the run as it was at the newest kept step at or before `step` (`Report::Past`). The
+    /// present is never replaced: going back to it is the page's business, and training goes on
+    /// from the present in any case.
+    Show { run: RunId, step: u64 },
     /// A new run `run` that continues from run `from`'s kept step `step`, exactly as `from` did.
     Fork { run: RunId, from: RunId, step: u64 },
     /// Undo the newest structural change (knot insertion, h/p refinement, a loaded model).

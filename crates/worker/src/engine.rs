@@ -88,13 +88,7 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
             slot.run.set_schedule(Schedule::of(&exp));
             slot.exp = exp;
         }
-        Command::Play { .. } => {
-            // Training goes on from the present.
-            if slot.shown.take().is_some() {
-                publish(run, slot, out, true).await;
-            }
-            slot.playing = true;
-        }
+        Command::Play { .. } => slot.playing = true,
         Command::Show { step, .. } => show(run, slot, step, out).await,
         Command::Undo { .. } => undo(run, slot, out).await,
         Command::Pause { .. } => {
@@ -425,7 +419,6 @@ async fn undo(run: RunId, slot: &mut Slot, out: &Outbox) {
         return;
     };
     slot.playing = false;
-    slot.shown = None;
     let reshaped = undo.exp != slot.exp;
     slot.run.rewind(undo.mark);
     slot.exp = undo.exp;
@@ -438,17 +431,11 @@ async fn undo(run: RunId, slot: &mut Slot, out: &Outbox) {
     out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
 }
 
-/// Draw the run as it was at the newest kept step at or before `step` (`None`: the present). The
-/// run is put in that state only while the frame is computed, then back to the present.
-async fn show(run: RunId, slot: &mut Slot, step: Option<u64>, out: &Outbox) {
-    let Some(step) = step else {
-        slot.shown = None;
-        publish(run, slot, out, true).await;
-        return;
-    };
+/// Draw the run as it was at the newest kept step at or before `step`. The run is put in that
+/// state only while the frame is computed, then back to the present.
+async fn show(run: RunId, slot: &mut Slot, step: u64, out: &Outbox) {
     slot.playing = false;
     let Some(past) = slot.run.timeline().at_or_before(step).cloned() else { return };
-    slot.shown = Some(past.step());
     let present = slot.run.mark();
     let readout = slot.readout.clone();
     slot.readout.loss = past.loss();

@@ -7,7 +7,7 @@ use burn::tensor::Tensor;
 use playground_config::data::picture::rgba8_from_unit;
 use playground_config::data::plane;
 use playground_config::metrics::{accuracy, mse, psnr_db};
-use playground_config::pieces::{exact_pieces, Pieces};
+use playground_config::pieces::exact_pieces;
 use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame};
 use playground_engine::network::{Family, Layer};
 use playground_engine::run::{Problem, Run, FIELD_GRID};
@@ -88,34 +88,31 @@ async fn fit1d(slot: &mut Slot) -> Result<Frame, String> {
         ..Frame::default()
     };
     frame.diagram = diagram(run).await?;
-    frame.pieces = pieces(run, samples.x_range).await?;
-    slot.readout.weights = neuron_weights(run).await?;
+    // The exact pieces and the lessons' spelled-out weights read the same weights: one read.
+    let weights = match run.network().spec.family {
+        Family::Pwl { .. } | Family::Mlp { .. } => Some(Snapshot::take(run.network()).await?),
+        _ => None,
+    };
+    frame.pieces = Some(match &weights {
+        Some(w) => exact_pieces(w, lo as f64, hi as f64),
+        None => Err("only piecewise-linear synapses and linear layers with ReLU or identity make a piecewise-linear network".into()),
+    });
+    slot.readout.weights = weights.as_ref().and_then(neuron_weights);
     slot.readout.test_loss = test_loss;
     slot.run.record_evaluation(test_loss, None);
     Ok(frame)
 }
 
-/// The exact linear pieces of a piecewise-linear or ReLU network over the plotted x range (the
-/// 1-D network reads x in data coordinates). Other families say why they have none.
-async fn pieces(run: &Run, (lo, hi): (f32, f32)) -> Result<Option<Result<Pieces, String>>, String> {
-    if !matches!(run.network().spec.family, Family::Pwl { .. } | Family::Mlp { .. }) {
-        return Ok(Some(Err("only piecewise-linear synapses and linear layers with ReLU or identity make a piecewise-linear network".into())));
-    }
-    let snap = Snapshot::take(run.network()).await?;
-    Ok(Some(exact_pieces(&snap, lo as f64, hi as f64)))
-}
-
 /// The weights and biases of a chain of single linear neurons (the first lessons), and for two of
 /// them the equivalent single neuron W = w₂w₁, B = w₂b₁ + b₂.
-async fn neuron_weights(run: &Run) -> Result<Option<String>, String> {
-    let spec = &run.network().spec;
+fn neuron_weights(snap: &Snapshot) -> Option<String> {
+    let spec = &snap.spec;
     if !(matches!(spec.family, Family::Mlp { .. }) && spec.widths.iter().all(|w| *w == 1) && spec.widths.len() <= 3) {
-        return Ok(None);
+        return None;
     }
-    let snap = Snapshot::take(run.network()).await?;
     let mut wb = Vec::new();
     for layer in &snap.layers {
-        let LayerWeights::Linear { weight, bias, .. } = layer else { return Ok(None) };
+        let LayerWeights::Linear { weight, bias, .. } = layer else { return None };
         wb.push((weight[0], bias.as_ref().map(|b| b[0])));
     }
     let fmt = |v: f32| format!("{v:.3}");
@@ -131,7 +128,7 @@ async fn neuron_weights(run: &Run) -> Result<Option<String>, String> {
         let (b1, b2) = (b1.unwrap_or(0.0), b2.unwrap_or(0.0));
         parts.push(format!("→ W = w₂w₁ = {}, B = w₂b₁ + b₂ = {}", fmt(w2 * w1), fmt(w2 * b1 + b2)));
     }
-    Ok(Some(parts.join(", ")))
+    Some(parts.join(", "))
 }
 
 /// Colour of a reconstruction error (mean absolute channel error in [0, 1]): black for none,

@@ -46,8 +46,6 @@ pub struct Slot {
     pub detail_at: f64,
     pub detail_ms: f64,
     pub undo: Vec<Undo>,
-    /// The kept step the page is shown instead of the present (`Command::Show`).
-    pub shown: Option<u64>,
 }
 
 impl Slot {
@@ -67,7 +65,6 @@ impl Slot {
             detail_at: f64::NEG_INFINITY,
             detail_ms: 0.0,
             undo: Vec::new(),
-            shown: None,
         }
     }
 

@@ -90,6 +90,20 @@ async fn a_relu_run_at_equal_budget_trains_beside_the_piecewise_one() {
     page.close().await;
 }
 
+/// Move the timeline's slider to stop `stop`, as dragging it would.
+async fn scrub_to(page: &Page, stop: usize) {
+    page.js(&format!(
+        "const t = document.querySelector(\"[data-testid='timeline']\"); t.value = {stop}; t.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"
+    ))
+    .await;
+}
+
+/// The share link that replays to the current step.
+async fn link_with_step(page: &Page) -> String {
+    page.click("share-step").await;
+    page.text("share-link").await
+}
+
 /// Open a comparison link that trains to its step; the losses of its runs, and its share link.
 async fn replay(hash: &str, runs: usize, step: f64) -> (Vec<String>, String) {
     let page = Page::open(hash).await;
@@ -102,8 +116,7 @@ async fn replay(hash: &str, runs: usize, step: f64) -> (Vec<String>, String) {
     .await;
     wait_idle(&page, Duration::from_secs(60)).await;
     let losses = cards(&page, "loss").await;
-    page.click("share-step").await;
-    let link = page.text("share-link").await;
+    let link = link_with_step(&page).await;
     page.close().await;
     (losses, link)
 }
@@ -129,8 +142,7 @@ async fn scrubbing_back_redraws_the_fit_and_forking_adds_a_run() {
     let pieces_now = page.number("pieces").await;
     // The kept steps are 0, 10 … 100, 150 … 300: step 50 is stop 5.
     let before = frames(&page).await;
-    page.js("const t = document.querySelector(\"[data-testid='timeline']\"); t.value = 5; t.dispatchEvent(new Event('input', { bubbles: true })); return true;")
-        .await;
+    scrub_to(&page, 5).await;
     page.wait_for("the past frame", Duration::from_secs(30), || async { (frames(&page).await > before).then_some(()) }).await;
     wait_idle(&page, Duration::from_secs(60)).await;
     assert!(page.text("timeline").await.is_empty(), "a range input has no text");
@@ -163,8 +175,7 @@ async fn scrubbing_back_redraws_the_fit_and_forking_adds_a_run() {
     assert_eq!(s[0], s[1], "caught up: {s:?}");
     // The fork travels in the link and replays on a fresh page: the same losses at the same step.
     let losses = cards(&page, "loss").await;
-    page.click("share-step").await;
-    let link = page.text("share-link").await;
+    let link = link_with_step(&page).await;
     assert!(link.contains("r2.fork=1%4050") && link.contains("r2.lr=0.01"), "{link}");
     assert_ne!(losses[0], losses[1], "the fork trained differently after step 50");
     page.close().await;
@@ -246,8 +257,7 @@ async fn a_teacher_link_compares_scrubs_back_and_counts_pieces() {
     let now = card_numbers(&page, "run-pieces").await;
     assert!(now.iter().all(Option::is_some), "both runs have a piece count: {now:?}");
     let before = frames(&page).await;
-    page.js("const t = document.querySelector(\"[data-testid='timeline']\"); t.value = 5; t.dispatchEvent(new Event('input', { bubbles: true })); return true;")
-        .await;
+    scrub_to(&page, 5).await;
     page.wait_for("both past frames", Duration::from_secs(30), || async { (frames(&page).await >= before + 2).then_some(()) }).await;
     wait_idle(&page, Duration::from_secs(60)).await;
     assert_eq!(card_numbers(&page, "steps").await, vec![Some(50.0), Some(50.0)], "both runs shown at step 50");

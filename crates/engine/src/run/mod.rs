@@ -391,11 +391,7 @@ impl Run {
         let Mark { trainer, state, guard, history, test_history, quality_history, .. } = mark;
         let step = trainer.steps();
         self.trainer.restore(trainer);
-        self.best_loss = state.best_loss;
-        self.last_growth = state.last_growth;
-        self.move_coin = state.move_coin;
-        self.recent = state.recent;
-        self.problem.set_jumped(state.jumped, &mut self.trainer);
+        self.set_state(state);
         self.guard = guard;
         (self.history, self.test_history, self.quality_history) = (history, test_history, quality_history);
         debug_assert_eq!(self.steps(), step);
@@ -450,12 +446,17 @@ impl Run {
         step
     }
 
-    fn restore_state(&mut self, step: u64, state: RunState) {
+    /// Everything but the weights and batch order that the next steps depend on.
+    fn set_state(&mut self, state: RunState) {
         self.best_loss = state.best_loss;
         self.last_growth = state.last_growth;
         self.move_coin = state.move_coin;
         self.recent = state.recent;
         self.problem.set_jumped(state.jumped, &mut self.trainer);
+    }
+
+    fn restore_state(&mut self, step: u64, state: RunState) {
+        self.set_state(state);
         // The history after the restored step belongs to weights that no longer exist.
         self.history.truncate_after(step);
         self.test_history.truncate_after(step);
