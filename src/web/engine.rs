@@ -41,7 +41,7 @@ pub fn start(ui: Ui) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
         for run in ui.runs.get_untracked() {
-            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into() });
+            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into(), timings: Default::default() });
             run.playing.set(false);
         }
         ui.message.set(Some("The training engine stopped unexpectedly. Reload the page to start it again; the link keeps your experiment.".into()));
@@ -224,10 +224,18 @@ pub fn apply(ui: Ui, run: RunView, old: &Experiment, new: &Experiment) {
     }
 }
 
-/// Whether `old` becomes `new` without a rebuild (the learning rate and the schedules change in
-/// place; a forked run dropping its fork is rebuilt).
+/// Whether `old` becomes `new` without a rebuild (the learning rate, the schedules and the
+/// backend change in place — a run moves between backends with its whole state; a forked run
+/// dropping its fork is rebuilt).
 pub fn live_only(old: &Experiment, new: &Experiment) -> bool {
-    Experiment { learning_rate: old.learning_rate, grow: old.grow, max_knots: old.max_knots, move_every: old.move_every, ..new.clone() } == *old
+    Experiment {
+        learning_rate: old.learning_rate,
+        grow: old.grow,
+        max_knots: old.max_knots,
+        move_every: old.move_every,
+        backend: old.backend,
+        ..new.clone()
+    } == *old
 }
 
 /// "Run k: " before a run's messages when several runs are shown.
@@ -247,9 +255,9 @@ fn receive(ui: Ui, report: Report) {
             ui.engine_ready_ms.set(Some(now_ms()));
             ui.engine.update_value(|l| l.ready());
         }
-        Report::Backend { run, label, reason } => {
+        Report::Backend { run, engine, reason, timings } => {
             if let Some(r) = run_of(run) {
-                r.backend.set(BackendStatus { label, reason });
+                r.backend.set(BackendStatus { label: engine.label().into(), reason, timings });
             }
         }
         Report::Opened { run, parameters } => {

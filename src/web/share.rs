@@ -7,7 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::state::Ui;
 use super::url;
-use playground_config::experiment::UPLOAD;
+use playground_config::experiment::{BackendChoice, UPLOAD};
 
 #[component]
 pub fn SharePanel(ui: Ui) -> impl IntoView {
@@ -47,6 +47,14 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
             </label>
             <p class="share-link" data-testid="share-link">{link}</p>
             <p class="hint" role="status">{move || status.get()}</p>
+            <p class="hint" data-testid="replay-promise">{move || {
+                let all_cpu = ui.runs.with(|r| r.iter().all(|r| r.exp.with(|e| e.backend == BackendChoice::Cpu)));
+                if all_cpu {
+                    "On the CPU path (backend=cpu) the link replays bit for bit, on any machine."
+                } else {
+                    "Bit-for-bit replay is promised on the CPU path (choose Backend: CPU). With auto or WebGPU part of the training may run on a GPU, whose rounding differs: the replay then comes close, not exactly the same."
+                }
+            }}</p>
             <Show when=move || ui.exp().with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
                 <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
             </Show>

@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 pub use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, Readout, Zoom};
+use playground_config::backend_pick::Timings;
 use playground_config::compare::Comparison;
 use playground_config::experiment::Experiment;
 use playground_config::protocol::RunId;
@@ -14,6 +15,8 @@ use super::worker_link::Link;
 pub struct BackendStatus {
     pub label: String,
     pub reason: String,
+    /// The speeds measured on this run (`backend=auto`, or the one it is on).
+    pub timings: Timings,
 }
 
 /// One run of the comparison as the page knows it: its experiment and what the worker last
@@ -41,7 +44,11 @@ impl RunView {
             frame: RwSignal::new(Frame::default()),
             past: RwSignal::new(None),
             playing: RwSignal::new(false),
-            backend: RwSignal::new(BackendStatus { label: "engine loading…".into(), reason: "the page works already; training starts when the engine is ready".into() }),
+            backend: RwSignal::new(BackendStatus {
+                label: "engine loading…".into(),
+                reason: "the page works already; training starts when the engine is ready".into(),
+                timings: Timings::default(),
+            }),
             play_after_open: RwSignal::new(false),
         }
     }

@@ -3,6 +3,7 @@
 //! decoding, metrics, seeded randomness, the shapes of networks and training, weights as plain
 //! data, model files, and the messages between the page and the engine worker. The engine (burn) builds on it; so does the page.
 
+pub mod backend_pick;
 pub mod budget;
 pub mod compare;
 pub mod data;

@@ -7,6 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::backend_pick::{Engine, Timings};
 use crate::data::field::Labelled;
 use crate::data::plane::Region;
 use crate::pieces::Pieces;
@@ -105,8 +106,8 @@ pub enum Upload {
 pub enum Report {
     /// The worker's wasm is running: commands may be sent.
     Ready,
-    /// The backend a run trains on, and why.
-    Backend { run: RunId, label: String, reason: String },
+    /// The backend a run trains on, why, and the speeds measured on this run so far.
+    Backend { run: RunId, engine: Engine, reason: String, timings: Timings },
     /// A new run was built (its parameter count); the previous one is gone.
     Opened { run: RunId, parameters: usize },
     /// The experiment cannot start or a picture cannot be used: the previous run is kept.

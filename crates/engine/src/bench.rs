@@ -153,3 +153,76 @@ pub async fn implicit_rings(device: &Device, host: &impl Host, seconds: f64) -> 
     let steps = run.steps() - start;
     Ok(Outcome { workload: "implicit_rings_128", steps_per_s: steps as f64 / elapsed, final_mse: None, psnr_db: Some(psnr(m)), seconds_to_25db: reached })
 }
+
+/// One shape of the backend sweep: which network at which batch, timed on one device.
+pub struct SweepCase {
+    pub name: &'static str,
+    pub spec: NetworkSpec,
+    pub batch: usize,
+    pub rows: usize,
+}
+
+/// Shapes from a 22-parameter 1-D fit to a wide image network, to find where a GPU starts to win
+/// over the CPU path (issue 16's decision rule needs to know how far apart they are).
+pub fn sweep_cases() -> Vec<SweepCase> {
+    let pwl = |knots, widths: Vec<usize>, normalization| NetworkSpec {
+        family: Family::Pwl { knots, learn_positions: false, per_synapse: false },
+        widths,
+        input_domain: (-1.0, 1.0),
+        normalization,
+        input_segments: None,
+    };
+    let mlp = |widths: Vec<usize>| NetworkSpec {
+        family: Family::Mlp { activation: playground_config::spec::Activation::Tanh, bias: true },
+        widths,
+        input_domain: (-1.0, 1.0),
+        normalization: Normalization::None,
+        input_segments: None,
+    };
+    let image = |width| NetworkSpec { widths: vec![2, width, 3], ..rings_spec() };
+    vec![
+        SweepCase { name: "pwl_1-1_16knots_b256", spec: pwl(16, vec![1, 1], Normalization::None), batch: 0, rows: 256 },
+        SweepCase { name: "pwl_1-16-1_32knots_b1024", spec: pwl(32, vec![1, 16, 1], Normalization::None), batch: 0, rows: 1024 },
+        SweepCase { name: "field_deep_4-8x6-1_b10", spec: pwl(8, vec![4, 8, 8, 8, 8, 8, 8, 1], Normalization::MaxAbs), batch: 10, rows: 500 },
+        SweepCase { name: "field_deep_4-8x6-1_b256", spec: pwl(8, vec![4, 8, 8, 8, 8, 8, 8, 1], Normalization::MaxAbs), batch: 256, rows: 1024 },
+        SweepCase { name: "tanh_4-8x6-1_b10", spec: mlp(vec![4, 8, 8, 8, 8, 8, 8, 1]), batch: 10, rows: 500 },
+        SweepCase { name: "tanh_2-256-256-3_b4096", spec: mlp(vec![2, 256, 256, 3]), batch: 4096, rows: 16384 },
+        SweepCase { name: "rings_2-40-3_b1024", spec: rings_spec(), batch: 1024, rows: 16384 },
+        SweepCase { name: "rings_2-40-3_b16384", spec: rings_spec(), batch: 16384, rows: 16384 },
+        SweepCase { name: "image_2-160-3_b16384", spec: image(160), batch: 16384, rows: 65536 },
+        SweepCase { name: "image_2-160-3_b65536", spec: image(160), batch: 65536, rows: 65536 },
+    ]
+}
+
+/// Milliseconds per training step of `case` on `device`: warm-up steps first (shader
+/// compilation on a GPU), then steps in pieces of 20 until at least `seconds` have passed.
+pub async fn sweep(case: &SweepCase, device: &Device, host: &impl Host, seconds: f64) -> Result<String, String> {
+    let inputs = case.spec.widths[0];
+    let outputs = *case.spec.widths.last().ok_or("no layers")?;
+    // Deterministic inputs spread over [−1, 1] and a smooth target: the speed does not depend on them.
+    let x: Vec<f32> = (0..case.rows * inputs).map(|i| (i as f32 * 0.618_034).fract() * 2.0 - 1.0).collect();
+    let y: Vec<f32> = (0..case.rows * outputs).map(|i| (i as f32 * 0.37).sin() * 0.5).collect();
+    let rows = Rows { x, y, inputs, outputs };
+    let mut run = run_of(&case.spec, rows, 1e-3, case.batch, device).await?;
+    let t_warm = host.now_s();
+    run.advance(10).await?;
+    let warm_up_s = host.now_s() - t_warm;
+    let t0 = host.now_s();
+    let mut steps = 0u64;
+    while host.now_s() - t0 < seconds || steps < 20 {
+        run.advance(20).await?;
+        steps += 20;
+        host.pause().await;
+    }
+    let ms = (host.now_s() - t0) * 1e3 / steps as f64;
+    let batch = if case.batch == 0 { case.rows } else { case.batch };
+    Ok(serde_json::json!({
+        "sweep": case.name,
+        "params": case.spec.parameter_count(),
+        "batch": batch,
+        "ms_per_step": (ms * 1000.0).round() / 1000.0,
+        "examples_per_s": (batch as f64 * 1e3 / ms).round(),
+        "first_10_steps_s": (warm_up_s * 1000.0).round() / 1000.0,
+    })
+    .to_string())
+}

@@ -15,6 +15,7 @@ pub mod grow;
 pub mod knots;
 pub mod layers;
 pub mod network;
+pub mod optim;
 pub mod refine;
 pub mod run;
 pub mod snapshot;

@@ -4,24 +4,17 @@
 //! (on WebGPU every read is a sync point), so `step` returns the loss as a tensor.
 
 use burn::module::Module;
-use burn::optim::{AdamConfig, GradientsParams, LionConfig, SgdConfig};
+use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
 use crate::network::Network;
+use crate::optim::Optimiser;
+use crate::snapshot::Weights;
 use crate::rng::{stream, Stream};
 
 pub use playground_config::spec::{OptimizerKind, Rows, TrainConfig};
-
-/// A fresh optimiser of the chosen kind.
-fn new_optimizer(kind: OptimizerKind) -> burn::optim::ModuleOptimizer {
-    match kind {
-        OptimizerKind::Adam => AdamConfig::new().init(),
-        OptimizerKind::Sgd => SgdConfig::new().init(),
-        OptimizerKind::Lion => LionConfig::new().init(),
-    }
-}
 
 /// Where the mini-batch order stands: with the weights and the step count, everything the next
 /// step depends on. A run keeps it in its checkpoints so that rolling back replays exactly.
@@ -36,7 +29,7 @@ pub struct BatchState {
 #[derive(Clone)]
 pub struct TrainerState {
     net: Network,
-    optim: burn::optim::ModuleOptimizer,
+    optim: Optimiser,
     batch: BatchState,
     steps: u64,
 }
@@ -49,6 +42,13 @@ impl TrainerState {
     pub fn network(&self) -> &Network {
         &self.net
     }
+
+    /// The same state on `device` (weights and optimiser moments read asynchronously).
+    pub async fn to_device(&self, device: &Device) -> Result<TrainerState, String> {
+        let net = crate::snapshot::Snapshot::take(&self.net).await?.restore(device);
+        let optim = self.optim.moved(&self.net, &net, device).await?;
+        Ok(TrainerState { net, optim, batch: self.batch.clone(), steps: self.steps })
+    }
 }
 
 /// Drives a network through optimisation steps on a data set of rows. A clone shares its tensors
@@ -56,7 +56,7 @@ impl TrainerState {
 #[derive(Clone)]
 pub struct Trainer {
     net: Network,
-    optim: burn::optim::ModuleOptimizer,
+    optim: Optimiser,
     config: TrainConfig,
     device: Device,
     rows: Rows,
@@ -86,7 +86,7 @@ impl Trainer {
         let n = rows.len();
         Trainer {
             net,
-            optim: new_optimizer(config.optimizer),
+            optim: Optimiser::new(config.optimizer),
             batch_rng: stream(config.seed, Stream::Batch),
             config,
             device: device.clone(),
@@ -129,6 +129,17 @@ impl Trainer {
         moved
     }
 
+    /// This trainer on `device` with nothing lost: weights, optimiser state, batch order and step
+    /// count, read asynchronously from the device it is on. Continuing there computes the same
+    /// steps (bit for bit when both devices are the CPU path).
+    pub async fn transferred(&self, device: &Device) -> Result<Trainer, String> {
+        let net = crate::snapshot::Snapshot::take(&self.net).await?.restore(device);
+        let optim = self.optim.moved(&self.net, &net, device).await?;
+        let mut moved = self.moved_to(net, self.steps, self.batch_state(), device);
+        moved.optim = optim;
+        Ok(moved)
+    }
+
     /// New targets for the same inputs (a picture that changes during training), keeping the
     /// weights, the optimiser state and the batch order. Ignored unless the shape matches.
     pub fn set_targets(&mut self, y: Vec<f32>) {
@@ -165,25 +176,15 @@ impl Trainer {
     /// moments belong to the weights that diverged or to another device.
     pub fn replace_network(&mut self, net: Network, steps: u64) {
         self.net = net;
-        self.optim = new_optimizer(self.config.optimizer);
+        self.optim = Optimiser::new(self.config.optimizer);
         self.steps = steps;
     }
 
     /// Replace the network by a grown, moved or refined one computing the same function, moving
     /// the optimiser's state onto the new parameters as `plan` says (see `crate::carry`). Returns
     /// whether the state was carried; if the plan does not fit, the optimiser restarts.
-    pub fn replace_network_carrying(&mut self, net: Network, plan: &[crate::carry::Carry]) -> bool {
-        // burn 0.22 materialises a loaded optimiser record on `Device::default()`, which in a
-        // wasm build with WebGPU compiled in is a WebGPU device that may not exist or not be
-        // initialised (it needs an async start): loading would panic. Until `load_record` takes a
-        // device, the browser restarts the optimiser; native builds carry the state.
-        if cfg!(target_arch = "wasm32") {
-            self.net = net;
-            self.optim = new_optimizer(self.config.optimizer);
-            return false;
-        }
-        let carried = crate::carry::carry_record(self.optim.to_record(), &self.net, &net, plan)
-            .map(|record| new_optimizer(self.config.optimizer).load_record(record));
+    pub async fn replace_network_carrying(&mut self, net: Network, plan: &[crate::carry::Carry]) -> bool {
+        let carried = self.optim.carried(&self.net, &net, plan, &self.device).await;
         self.net = net;
         match carried {
             Ok(optim) => {
@@ -191,7 +192,7 @@ impl Trainer {
                 true
             }
             Err(_) => {
-                self.optim = new_optimizer(self.config.optimizer);
+                self.optim = Optimiser::new(self.config.optimizer);
                 false
             }
         }

@@ -28,7 +28,7 @@ fn inserting_a_knot_keeps_the_function_and_training_continues() {
         let after = outputs(&grown, &grid);
         let worst = before.iter().zip(&after).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
         assert!(worst < 1e-5, "depth {depth}: the function moved by {worst}");
-        assert!(trainer.replace_network_carrying(grown, &plan), "the optimiser state was carried over");
+        assert!(pollster::block_on(trainer.replace_network_carrying(grown, &plan)), "the optimiser state was carried over");
         for _ in 0..150 {
             trainer.step();
         }
@@ -55,7 +55,7 @@ fn per_synapse_grids_grow_and_move_like_the_originals() {
     let worst = before.iter().zip(outputs(&grown, &grid)).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
     println!("per-synapse insertion: max change {worst:.1e}");
     assert!(worst < 1e-5, "the function moved by {worst}");
-    assert!(trainer.replace_network_carrying(grown, &plan), "the optimiser state was carried over");
+    assert!(pollster::block_on(trainer.replace_network_carrying(grown, &plan)), "the optimiser state was carried over");
     for _ in 0..20 {
         trainer.step();
     }
@@ -165,7 +165,7 @@ fn after_change(e: &Experiment, what: &str, carry: bool) -> (f32, f32, f32) {
     };
     if let Some((net, plan)) = change {
         if carry {
-            assert!(trainer.replace_network_carrying(net, &plan), "{what}: the state was carried");
+            assert!(pollster::block_on(trainer.replace_network_carrying(net, &plan)), "{what}: the state was carried");
         } else {
             let steps = trainer.steps();
             trainer.replace_network(net, steps);

@@ -3,8 +3,9 @@
 //! global), and burn/wgpu create their instance from it.
 //!
 //! WebGPU needs an adapter granted by the browser and an asynchronous burn initialisation before
-//! the first tensor. A software adapter (SwiftShader, or any "fallback" adapter) is hundreds of
-//! times slower than our CPU path, so `auto` prefers the CPU there while `webgpu` still honours it.
+//! the first tensor. `auto` never waits for it: runs start on the CPU path and WebGPU starts in
+//! the background; which one a run stays on is measured (`crate::auto`), not guessed from the
+//! adapter's name — a software adapter (SwiftShader) simply measures slow.
 
 use std::cell::RefCell;
 
@@ -13,21 +14,14 @@ use js_sys::{Function, Promise, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use playground_config::backend_pick::Engine;
 use playground_config::experiment::BackendChoice;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Active {
-    Cpu,
-    WebGpu,
-}
 
 /// The backend in use, with the device to build tensors on (autodiff enabled).
 #[derive(Clone)]
 pub struct Chosen {
     pub device: Device,
-    pub active: Active,
-    /// Short label, e.g. "WebGPU" or "CPU".
-    pub label: String,
+    pub active: Engine,
     /// Why this backend, e.g. "this browser has no WebGPU".
     pub reason: String,
 }
@@ -42,36 +36,94 @@ enum Probe {
 thread_local! {
     /// burn's WebGPU runtime can be initialised once per page; keep the outcome.
     static WEBGPU: RefCell<Option<Result<Device, String>>> = const { RefCell::new(None) };
+    /// The adapter the browser grants (asked once): software or not, and its name.
+    static ADAPTER: RefCell<Option<Result<(bool, String), String>>> = const { RefCell::new(None) };
+    /// Whether the background start of WebGPU has begun.
+    static STARTING: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-pub async fn choose(choice: BackendChoice) -> Chosen {
-    if choice == BackendChoice::Cpu {
-        return cpu("you chose the CPU path".into());
+/// Where WebGPU stands for `auto` runs, which start on the CPU and move when it is measured faster.
+#[derive(Clone)]
+pub enum GpuState {
+    /// Still being asked for or initialised (in the background).
+    Starting,
+    /// Ready: the device, and the adapter's name.
+    Ready { device: Device, adapter: String },
+    /// Not available here, and why (in words).
+    Absent(String),
+}
+
+/// The state of the background WebGPU start (`start_webgpu`).
+pub fn webgpu_state() -> GpuState {
+    match (ADAPTER.with(|a| a.borrow().clone()), WEBGPU.with(|w| w.borrow().clone())) {
+        (Some(Err(why)), _) => GpuState::Absent(why),
+        (_, Some(Err(e))) => GpuState::Absent(format!("WebGPU failed to start ({e})")),
+        (Some(Ok((_, adapter))), Some(Ok(device))) => GpuState::Ready { device, adapter },
+        _ => GpuState::Starting,
     }
-    let (software, description) = match probe().await {
-        Probe::NoApi => return cpu("this browser has no WebGPU".into()),
-        Probe::NoAdapter => return cpu("WebGPU is present but the browser granted no adapter".into()),
-        Probe::Adapter { software, description } => (software, description),
+}
+
+/// Ask for an adapter and initialise burn's WebGPU runtime in the background (once per worker):
+/// the CPU path trains meanwhile.
+pub fn start_webgpu() {
+    if STARTING.with(|s| s.replace(true)) {
+        return;
+    }
+    wasm_bindgen_futures::spawn_local(async {
+        if adapter().await.is_ok() {
+            let _ = webgpu_device().await;
+        }
+    });
+}
+
+/// The adapter, asked for once.
+async fn adapter() -> Result<(bool, String), String> {
+    if let Some(known) = ADAPTER.with(|a| a.borrow().clone()) {
+        return known;
+    }
+    let found = match probe().await {
+        Probe::NoApi => Err("this browser has no WebGPU".to_string()),
+        Probe::NoAdapter => Err("WebGPU is present but the browser granted no adapter".to_string()),
+        Probe::Adapter { software, description } => Ok((software, description)),
     };
-    if software && choice == BackendChoice::Auto {
-        return cpu(format!(
-            "the WebGPU adapter is a software renderer ({description}), much slower than the CPU path; pick WebGPU to use it anyway"
-        ));
+    ADAPTER.with(|a| *a.borrow_mut() = Some(found.clone()));
+    found
+}
+
+/// The backend a new run starts on. `auto` always starts on the CPU path (ready at once) and
+/// starts WebGPU in the background; the worker measures both and moves the run when WebGPU is
+/// faster (`crate::auto`). `webgpu` waits for WebGPU (the CPU path if there is none).
+pub async fn choose(choice: BackendChoice) -> Chosen {
+    match choice {
+        BackendChoice::Cpu => cpu("you chose the CPU path".into()),
+        BackendChoice::Auto => {
+            start_webgpu();
+            cpu("auto: starts on the CPU path; WebGPU is measured on this run while it trains".into())
+        }
+        BackendChoice::WebGpu => webgpu("as you asked").await,
     }
+}
+
+/// WebGPU for a run (forced), or the CPU path with the reason it cannot be.
+pub async fn webgpu(why: &str) -> Chosen {
+    let (software, description) = match adapter().await {
+        Ok(found) => found,
+        Err(why) => return cpu(why),
+    };
     match webgpu_device().await {
-        Ok(device) => Chosen {
-            device,
-            active: Active::WebGpu,
-            label: "WebGPU".into(),
-            reason: if software { format!("software adapter {description}, as you asked") } else { description },
-        },
+        Ok(device) => gpu(device, &if software { format!("software adapter {description}, {why}") } else { format!("{description}, {why}") }),
         Err(e) => cpu(format!("WebGPU failed to start ({e})")),
     }
 }
 
+/// A run on the WebGPU device, and why.
+pub fn gpu(device: Device, reason: &str) -> Chosen {
+    Chosen { device, active: Engine::WebGpu, reason: reason.into() }
+}
+
 /// The CPU path (burn's pure-Rust `flex` backend compiled to wasm).
 pub fn cpu(reason: String) -> Chosen {
-    Chosen { device: Device::flex().autodiff(), active: Active::Cpu, label: "CPU".into(), reason }
+    Chosen { device: Device::flex().autodiff(), active: Engine::Cpu, reason }
 }
 
 async fn webgpu_device() -> Result<Device, String> {
@@ -83,8 +135,8 @@ async fn webgpu_device() -> Result<Device, String> {
         .await
         .map(|d| d.autodiff())
         .map_err(|e| format!("{e:?}"));
-    WEBGPU.with(|w| *w.borrow_mut() = Some(result.clone()));
-    result
+    // A forced run and the background start may both have waited: the first outcome stays.
+    WEBGPU.with(|w| w.borrow_mut().get_or_insert(result).clone())
 }
 
 fn get(target: &JsValue, key: &str) -> JsValue {

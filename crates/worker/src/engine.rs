@@ -18,7 +18,7 @@ use wasm_bindgen::JsCast;
 
 use crate::outbox::Outbox;
 use crate::slot::Slot;
-use crate::{backend, frames, pictures};
+use crate::{auto, backend, frames, pictures};
 
 /// Memory the timelines of all runs may keep alive together, shared equally.
 const TIMELINE_BYTES: usize = 32 << 20;
@@ -86,7 +86,11 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
             let (exp, _) = Experiment::from_link(&link);
             slot.run.set_learning_rate(exp.learning_rate);
             slot.run.set_schedule(Schedule::of(&exp));
+            let (before, choice) = (slot.exp.backend, exp.backend);
             slot.exp = exp;
+            if choice != before {
+                auto::set_choice(run, slot, choice, out).await;
+            }
         }
         Command::Play { .. } => slot.playing = true,
         Command::Show { step, .. } => show(run, slot, step, out).await,
@@ -174,7 +178,7 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
 /// A new or rebuilt run takes its place: the page hears of its backend, its size and its first
 /// frame, and the timelines share the memory budget again.
 async fn install(runs: &mut BTreeMap<RunId, Slot>, run: RunId, mut slot: Slot, out: &Outbox) {
-    out.send(&Report::Backend { run, label: slot.backend.label.clone(), reason: slot.backend.reason.clone() });
+    auto::report(run, &slot, out);
     out.send(&Report::Opened { run, parameters: slot.readout.parameters });
     publish(run, &mut slot, out, true).await;
     runs.insert(run, slot);
@@ -215,7 +219,8 @@ async fn fork(runs: &mut BTreeMap<RunId, Slot>, run: RunId, from: RunId, step: u
     };
     let mut exp = parent.exp.clone();
     exp.step = 0;
-    let slot = Slot::new(forked, parent.backend.clone(), exp);
+    let mut slot = Slot::new(forked, parent.backend.clone(), exp);
+    slot.auto = parent.auto.for_fork(slot.exp.backend, slot.backend.active);
     install(runs, run, slot, out).await;
 }
 
@@ -240,8 +245,12 @@ async fn train_round(runs: &mut BTreeMap<RunId, Slot>, out: &Outbox) {
 async fn train_chunk(run: RunId, slot: &mut Slot, n: u64, sharing: usize, out: &Outbox) {
     let started = now_ms();
     let done = step(run, slot, n, out).await;
+    let took = now_ms() - started;
     if done > 0 {
-        slot.adapt_chunk((now_ms() - started) / done as f64, sharing);
+        slot.adapt_chunk(took / done as f64, sharing);
+    }
+    if slot.playing {
+        auto::after_chunk(run, slot, done, took, out).await;
     }
     if !slot.playing {
         return; // stopped by itself: `step` said why and sent the final frame
@@ -307,20 +316,33 @@ async fn report(run: RunId, slot: &mut Slot, advanced: &Advanced, elapsed_ms: f6
     }
 }
 
-/// A GPU error or lost device: continue on the CPU from the run's newest checkpoint.
+/// A GPU error or lost device: continue on the CPU with the run's whole state when the GPU can
+/// still be read (the same move as forcing the CPU), else from its newest checkpoint.
 async fn fall_back_to_cpu(run: RunId, slot: &mut Slot, error: String, out: &Outbox) {
     slot.playing = false;
     slot.chunk = 1;
     let chosen = backend::cpu(format!("WebGPU failed during training ({error}); switched to the CPU path"));
-    out.send(&Report::Backend { run, label: chosen.label.clone(), reason: chosen.reason.clone() });
-    let resumed = slot.run.move_to(&chosen.device).await;
+    let text = match slot.transfer(&chosen.device).await {
+        Ok(()) => format!(
+            "The GPU stopped working; training moved to the CPU at step {} with its weights and optimiser state. Press play to continue.",
+            slot.run.steps()
+        ),
+        Err(_) => {
+            // The undo marks hold tensors of the lost device.
+            slot.undo.clear();
+            format!(
+                "The GPU stopped working; training moved to the CPU and kept the weights of step {}. Press play to continue.",
+                slot.run.move_to(&chosen.device).await
+            )
+        }
+    };
     slot.backend = chosen;
-    out.send(&Report::Message {
-        run,
-        text: format!("The GPU stopped working; training moved to the CPU and kept the weights of step {resumed}. Press play to continue."),
-    });
+    slot.auto.phase = auto::Phase::Settled;
+    slot.auto.timings.webgpu_ms = Some(f64::INFINITY);
+    auto::report(run, slot, out);
+    out.send(&Report::Message { run, text });
     publish(run, slot, out, true).await;
-    out.send(&Report::Paused { run, at: resumed, target_reached: false });
+    out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
 }
 
 /// Send a frame if one is due (`force`: now), and the detail view of pictures when stale.

@@ -13,7 +13,7 @@ use playground_engine::network::{Family, Layer};
 use playground_engine::run::{Problem, Run, FIELD_GRID};
 use playground_engine::snapshot::{read, LayerWeights, Snapshot, Weights};
 
-use crate::backend::Active;
+use playground_config::backend_pick::Engine;
 use crate::slot::Slot;
 
 /// Points of the 1-D prediction curve and of each synapse thumbnail.
@@ -141,7 +141,7 @@ fn error_colour(e: f32) -> [u8; 3] {
 /// The image lab: reconstruction, error map, PSNR and the synapse curves.
 async fn image(slot: &mut Slot) -> Result<Frame, String> {
     let started = crate::engine::now_ms();
-    let gpu = slot.backend.active == Active::WebGpu;
+    let gpu = slot.backend.active == Engine::WebGpu;
     let run = &slot.run;
     let Problem::Image(p) = run.problem() else { return Ok(Frame::default()) };
     let (rgb, width, height) = (&p.picture.rgb, p.picture.width, p.picture.height);
@@ -165,7 +165,7 @@ async fn image(slot: &mut Slot) -> Result<Frame, String> {
 /// The learned picture over the zoom region at a multiple of the training resolution.
 pub async fn detail(slot: &mut Slot) -> Result<Option<DetailFrame>, String> {
     let started = crate::engine::now_ms();
-    let gpu = slot.backend.active == Active::WebGpu;
+    let gpu = slot.backend.active == Engine::WebGpu;
     let zoom = slot.zoom;
     let run = &slot.run;
     let Problem::Image(p) = run.problem() else { return Ok(None) };
@@ -189,7 +189,7 @@ pub async fn detail(slot: &mut Slot) -> Result<Option<DetailFrame>, String> {
 
 /// A classification field: heat-map of scores, accuracies, test loss.
 async fn field(slot: &mut Slot) -> Result<Frame, String> {
-    let gpu = slot.backend.active == Active::WebGpu;
+    let gpu = slot.backend.active == Engine::WebGpu;
     let run = &slot.run;
     let Problem::Field(p) = run.problem() else { return Ok(Frame::default()) };
     let inputs = run.trainer().rows().inputs;

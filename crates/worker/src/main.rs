@@ -3,6 +3,8 @@
 //! (`playground_config::protocol`), reports leave the same way with their buffers transferred.
 
 #[cfg(target_arch = "wasm32")]
+mod auto;
+#[cfg(target_arch = "wasm32")]
 mod backend;
 #[cfg(target_arch = "wasm32")]
 mod bench;

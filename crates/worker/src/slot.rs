@@ -5,7 +5,10 @@ use playground_config::experiment::Experiment;
 use playground_config::protocol::{Readout, Zoom};
 use playground_engine::run::{Mark, Run};
 
-use crate::backend::{Active, Chosen};
+use playground_config::backend_pick::Engine;
+
+use crate::auto::Auto;
+use crate::backend::Chosen;
 
 /// Target length of one chunk of steps. The page is never blocked by it (this is the worker),
 /// but a command waits for the chunk in progress: this bounds how soon a click is seen.
@@ -31,6 +34,8 @@ pub struct Undo {
 pub struct Slot {
     pub run: Run,
     pub backend: Chosen,
+    /// Measuring the backends for `backend=auto`.
+    pub auto: Auto,
     pub exp: Experiment,
     pub playing: bool,
     /// Steps per chunk, adapted to the measured time per step.
@@ -53,6 +58,7 @@ impl Slot {
         let readout = Readout { parameters: run.network().spec.parameter_count(), ..Readout::default() };
         Slot {
             run,
+            auto: Auto::new(exp.backend, backend.active),
             backend,
             exp,
             playing: false,
@@ -66,6 +72,19 @@ impl Slot {
             detail_ms: 0.0,
             undo: Vec::new(),
         }
+    }
+
+    /// Move the run and its undo marks to `device` with their whole state (see `Run::transfer`);
+    /// on an error everything stays where it was.
+    pub async fn transfer(&mut self, device: &burn::tensor::Device) -> Result<(), String> {
+        let mut undo = Vec::with_capacity(self.undo.len());
+        for u in &self.undo {
+            undo.push(Undo { mark: u.mark.to_device(device).await?, exp: u.exp.clone(), what: u.what.clone(), readout: u.readout.clone() });
+        }
+        self.run.transfer(device).await?;
+        self.undo = undo;
+        self.chunk = 1;
+        Ok(())
     }
 
     /// Remember the run as it is before a structural change (`what` it is).
@@ -86,7 +105,7 @@ impl Slot {
     /// lockstep (they share the time of a round). Chunk sizes decide only when frames are sent:
     /// the run fires every event at its exact step whatever the chunking.
     pub fn adapt_chunk(&mut self, per_step_ms: f64, sharing: usize) {
-        let budget = if self.backend.active == Active::WebGpu { GPU_BUDGET_MS } else { CPU_BUDGET_MS } / sharing.max(1) as f64;
+        let budget = if self.backend.active == Engine::WebGpu { GPU_BUDGET_MS } else { CPU_BUDGET_MS } / sharing.max(1) as f64;
         let next = (budget / per_step_ms.max(1e-6)).clamp(1.0, MAX_CHUNK as f64);
         // Grow gently (a slow first step must not cause a giant chunk), shrink at once.
         let current = self.chunk as f64;

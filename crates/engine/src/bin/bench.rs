@@ -1,5 +1,6 @@
-//! `cargo run --release --bin bench -- [--image-seconds S] [--backend cpu|vulkan|webgpu]`: the
-//! benchmark workloads, one JSON line each, like bench/torch_reference.py.
+//! `cargo run --release --bin bench -- [--image-seconds S] [--backend cpu|vulkan|webgpu] [--sweep S]`:
+//! the benchmark workloads, one JSON line each, like bench/torch_reference.py; with `--sweep S`
+//! instead, ms/step of network shapes from tiny to wide (where does a GPU start to win?).
 //!
 //! `cpu` (the default) is burn's flex backend on one thread, the same code the page runs in wasm.
 //! `vulkan` and `webgpu` are burn's wgpu runtime on the machine's GPU (SPIR-V shaders, or the WGSL
@@ -37,6 +38,21 @@ fn device(backend: &str) -> Result<(Device, &'static str), String> {
     }
 }
 
+/// `--sweep S`: every shape of `bench::sweep_cases` for about S seconds each, one JSON line each.
+fn sweep(device: &Device, host: &Native, name: &str, seconds: f64) -> std::process::ExitCode {
+    let mut failed = false;
+    for case in bench::sweep_cases() {
+        match pollster::block_on(bench::sweep(&case, device, host, seconds)) {
+            Ok(line) => println!("{{\"impl\":\"{name}\",{}", &line[1..]),
+            Err(e) => {
+                eprintln!("{}: {e}", case.name);
+                failed = true;
+            }
+        }
+    }
+    if failed { std::process::ExitCode::FAILURE } else { std::process::ExitCode::SUCCESS }
+}
+
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().collect();
     let seconds = arg(&args, "--image-seconds").and_then(|s| s.parse::<f64>().ok()).unwrap_or(60.0);
@@ -50,6 +66,9 @@ fn main() -> std::process::ExitCode {
     };
     let device = device.autodiff();
     let host = Native(Instant::now());
+    if let Some(seconds) = arg(&args, "--sweep").and_then(|s| s.parse::<f64>().ok()) {
+        return sweep(&device, &host, name, seconds);
+    }
     let results = pollster::block_on(async {
         vec![
             bench::fit1d_tiny(&device, &host).await,

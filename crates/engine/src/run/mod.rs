@@ -463,6 +463,18 @@ impl Run {
         self.quality_history.truncate_after(step);
     }
 
+    /// Continue this run on `device` with nothing lost or restarted: weights, optimiser moments,
+    /// batch order, step count, histories and every kept mark of the timeline (all read
+    /// asynchronously). Training there takes the same steps it would have taken here — bit for
+    /// bit when both devices are the CPU path. On an error the run stays where it was.
+    pub async fn transfer(&mut self, device: &Device) -> Result<(), String> {
+        let trainer = self.trainer.transferred(device).await?;
+        let timeline = self.timeline.to_device(device).await?;
+        self.trainer = trainer;
+        self.timeline = timeline;
+        Ok(())
+    }
+
     /// Move the run to `device` (after a GPU failure): with the current weights when the old
     /// device can still be read, else from the newest checkpoint (its weights and batch order).
     /// The optimiser starts afresh there. Returns the step training resumes from.
@@ -543,7 +555,7 @@ impl Run {
     /// the optimiser state carried by `plan` (returns whether it was). Older checkpoints hold
     /// another shape, so the new network becomes the only one.
     async fn adopt(&mut self, net: Network, plan: &[Carry]) -> Result<bool, String> {
-        let carried = self.trainer.replace_network_carrying(net, plan);
+        let carried = self.trainer.replace_network_carrying(net, plan).await;
         let weights = Snapshot::take(self.network()).await?;
         self.guard.keep_only(Checkpoint { step: self.steps(), weights, state: self.state() });
         Ok(carried)

@@ -43,6 +43,11 @@ impl Mark {
     pub fn bytes(&self) -> usize {
         self.bytes
     }
+
+    /// The same mark with its tensors on `device`.
+    pub async fn to_device(&self, device: &burn::tensor::Device) -> Result<Mark, String> {
+        Ok(Mark { trainer: self.trainer.to_device(device).await?, ..self.clone() })
+    }
 }
 
 /// The marks of one run, oldest first.
@@ -84,6 +89,15 @@ pub fn next_capture_step(step: u64) -> u64 {
 impl Timeline {
     pub fn marks(&self) -> &[Mark] {
         &self.marks
+    }
+
+    /// The same timeline with every mark's tensors on `device`.
+    pub async fn to_device(&self, device: &burn::tensor::Device) -> Result<Timeline, String> {
+        let mut marks = Vec::with_capacity(self.marks.len());
+        for mark in &self.marks {
+            marks.push(mark.to_device(device).await?);
+        }
+        Ok(Timeline { marks, budget_bytes: self.budget_bytes })
     }
 
     pub fn steps(&self) -> Vec<u64> {

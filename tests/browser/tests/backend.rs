@@ -1,0 +1,110 @@
+//! Choosing the backend by measuring it (`backend=auto`) and moving a run between backends
+//! mid-training. WebGPU here is SwiftShader, a software adapter far slower than the CPU path: the
+//! measurement must find that and keep the CPU.
+
+use std::time::{Duration, Instant};
+
+use browser_tests::{report, wait_idle, wait_ready, Page};
+
+/// The figures of `backend-timings`, one "NAME N ms/step" per measured backend.
+async fn timings(page: &Page) -> Vec<(String, f64)> {
+    page.text("backend-timings")
+        .await
+        .lines()
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let name = words.next()?.to_string();
+            let ms = words.next()?.parse::<f64>().ok()?;
+            (words.next() == Some("ms/step")).then_some((name, ms))
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn auto_trains_on_the_cpu_at_once_and_measures_webgpu_in_the_background() {
+    let page = Page::open("#dataset=zigzag").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU", "auto starts on the CPU path");
+    let opened = Instant::now();
+    page.click("play").await;
+    page.wait_for("training on the CPU", Duration::from_secs(10), || async { page.number("steps").await.filter(|s| *s >= 50.0) }).await;
+    let first_steps_s = opened.elapsed().as_secs_f64();
+    assert_eq!(page.text("backend").await, "CPU", "the first steps ran on the CPU path");
+    // SwiftShader compiles WebGPU's kernels in the background (7–25 s here), then both are timed.
+    let measured = page
+        .wait_for("both backends measured", Duration::from_secs(240), || async {
+            let t = timings(&page).await;
+            (t.len() == 2).then_some(t)
+        })
+        .await;
+    let decided_s = opened.elapsed().as_secs_f64();
+    let reason = page.text("backend-reason").await;
+    report(&format!("backend_auto: 50 steps after {first_steps_s:.1} s on the CPU; measured {measured:?} after {decided_s:.1} s; {reason}"));
+    assert_eq!(measured[0].0, "CPU");
+    assert_eq!(measured[1].0, "WebGPU");
+    assert!(measured[1].1 > measured[0].1, "SwiftShader measured faster than the CPU path: {measured:?}");
+    assert!(reason.contains("→ CPU"), "{reason}");
+    page.wait_for("the run back on the CPU", Duration::from_secs(60), || async { (page.text("backend").await == "CPU").then_some(()) }).await;
+    // Training went on through the measurement and goes on after it.
+    let now = page.number("steps").await.unwrap_or(0.0);
+    page.wait_for("more steps", Duration::from_secs(30), || async { page.number("steps").await.filter(|s| *s > now + 50.0) }).await;
+    page.screenshot("backend-auto-measured").await;
+    page.close().await;
+}
+
+/// A CPU-only page of the same experiment trained to `step`: the reference loss.
+async fn reference_loss(step: u64) -> f64 {
+    let page = Page::open(&format!("#backend=cpu&dataset=zigzag&batch=16&step={step}")).await;
+    wait_ready(&page, Duration::from_secs(60)).await;
+    page.wait_for("the reference run", Duration::from_secs(120), || async { page.number("steps").await.filter(|s| *s as u64 == step) }).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let loss = page.number("loss").await.expect("a loss");
+    page.close().await;
+    loss
+}
+
+/// `n` single steps (the page is paused).
+async fn steps(page: &Page, n: u64) {
+    for _ in 0..n {
+        page.click("step").await;
+        wait_idle(page, Duration::from_secs(240)).await;
+    }
+}
+
+#[tokio::test]
+async fn forcing_a_backend_mid_run_moves_the_run_with_its_state() {
+    let page = Page::open("#backend=cpu&dataset=zigzag&batch=16&step=200").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    page.wait_for("step 200", Duration::from_secs(120), || async { page.number("steps").await.filter(|s| *s == 200.0) }).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    let before = page.number("loss").await.expect("a loss");
+
+    page.set_value("backend-choice", "webgpu").await;
+    page.wait_for("the run on WebGPU", Duration::from_secs(120), || async { (page.text("backend").await == "WebGPU").then_some(()) }).await;
+    wait_idle(&page, Duration::from_secs(120)).await;
+    assert_eq!(page.number("steps").await, Some(200.0), "the step count came along");
+    assert!(page.text("message").await.contains("optimiser state"), "{}", page.text("message").await);
+    steps(&page, 5).await;
+    assert_eq!(page.number("steps").await, Some(205.0));
+    let on_gpu = page.number("loss").await.expect("a loss on WebGPU");
+
+    page.set_value("backend-choice", "cpu").await;
+    page.wait_for("the run back on the CPU", Duration::from_secs(120), || async { (page.text("backend").await == "CPU").then_some(()) }).await;
+    wait_idle(&page, Duration::from_secs(60)).await;
+    steps(&page, 5).await;
+    assert_eq!(page.number("steps").await, Some(210.0));
+    let back = page.number("loss").await.expect("a loss back on the CPU");
+    page.screenshot("backend-forced-and-back").await;
+    page.close().await;
+
+    // The same run never moved: a restarted optimiser or lost weights would show here. WebGPU's
+    // rounding differs from the CPU's, so the stated tolerance is 1e-3 relative (the CPU path
+    // alone is bit-exact, tested natively).
+    let (ref_205, ref_210) = (reference_loss(205).await, reference_loss(210).await);
+    let rel = |a: f64, b: f64| (a - b).abs() / b.abs().max(1e-12);
+    report(&format!(
+        "backend_switch: loss {before:.6e} at 200 (CPU), {on_gpu:.6e} at 205 after moving to WebGPU (CPU-only run: {ref_205:.6e}), {back:.6e} at 210 after moving back (CPU-only: {ref_210:.6e})"
+    ));
+    assert!(rel(on_gpu, ref_205) <= 1e-3, "on WebGPU {on_gpu} vs {ref_205} on the CPU alone");
+    assert!(rel(back, ref_210) <= 1e-3, "back on the CPU {back} vs {ref_210} on the CPU alone");
+    assert!(on_gpu <= before * 1.05, "the loss jumped after the move: {before} → {on_gpu}");
+}
