@@ -123,7 +123,8 @@ async fn replay(hash: &str, runs: usize, step: f64) -> (Vec<String>, String) {
 
 #[tokio::test]
 async fn a_three_run_link_replays_all_three_losses() {
-    let hash = "#backend=cpu&dataset=zigzag&batch=16&runs=3&r2.net=mlp&r2.depth=1&r2.width=8&r2.act=relu&r3.knots=20&r3.move=25&step=150";
+    // The backend is a run setting: each run says `cpu`, where replay is promised bit for bit.
+    let hash = "#backend=cpu&dataset=zigzag&batch=16&runs=3&r2.net=mlp&r2.depth=1&r2.width=8&r2.act=relu&r2.backend=cpu&r3.knots=20&r3.move=25&r3.backend=cpu&step=150";
     let (losses, link) = replay(hash, 3, 150.0).await;
     assert!(link.contains("runs=3") && link.contains("step=150"), "{link}");
     assert_eq!(losses.iter().collect::<std::collections::HashSet<_>>().len(), 3, "three different runs: {losses:?}");
