@@ -174,7 +174,7 @@ pub fn App() -> impl IntoView {
                         <span class="k">"Backend "</span>
                         <strong data-testid="backend">{move || ui.backend().get().label}</strong>
                         <span class="why" data-testid="backend-reason">{move || format!(" — {}", ui.backend().get().reason)}</span>
-                        <span class="timings" data-testid="backend-timings">{move || ui.backend().get().timings.lines().join("\n")}</span>
+                        <span class="timings" data-testid="backend-timings">{move || ui.backend().with(|b| b.engine.map(|e| b.timings.summary(e)).unwrap_or_default())}</span>
                     </div>
                     <div><span class="k">"Step "</span><strong data-testid="steps">{move || ui.run().shown_readout().steps}</strong></div>
                     <div><span class="k">"Train loss "</span><strong data-testid="loss">{move || plain(ui.run().shown_readout().loss)}</strong></div>

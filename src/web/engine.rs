@@ -41,7 +41,7 @@ pub fn start(ui: Ui) {
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
         for run in ui.runs.get_untracked() {
-            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into(), timings: Default::default() });
+            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into(), timings: Default::default(), engine: None });
             run.playing.set(false);
         }
         ui.message.set(Some("The training engine stopped unexpectedly. Reload the page to start it again; the link keeps your experiment.".into()));
@@ -257,7 +257,7 @@ fn receive(ui: Ui, report: Report) {
         }
         Report::Backend { run, engine, reason, timings } => {
             if let Some(r) = run_of(run) {
-                r.backend.set(BackendStatus { label: engine.label().into(), reason, timings });
+                r.backend.set(BackendStatus { label: engine.label().into(), reason, timings, engine: Some(engine) });
             }
         }
         Report::Opened { run, parameters } => {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 pub use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, Readout, Zoom};
-use playground_config::backend_pick::Timings;
+use playground_config::backend_pick::{Engine, Timings};
 use playground_config::compare::Comparison;
 use playground_config::experiment::Experiment;
 use playground_config::protocol::RunId;
@@ -15,8 +15,9 @@ use super::worker_link::Link;
 pub struct BackendStatus {
     pub label: String,
     pub reason: String,
-    /// The speeds measured on this run (`backend=auto`, or the one it is on).
+    /// The speeds measured on this run (`backend=auto`), and the backend it is on.
     pub timings: Timings,
+    pub engine: Option<Engine>,
 }
 
 /// One run of the comparison as the page knows it: its experiment and what the worker last
@@ -48,6 +49,7 @@ impl RunView {
                 label: "engine loading…".into(),
                 reason: "the page works already; training starts when the engine is ready".into(),
                 timings: Timings::default(),
+                engine: None,
             }),
             play_after_open: RwSignal::new(false),
         }

@@ -74,9 +74,29 @@ impl Timings {
             .collect()
     }
 
-    /// "CPU 0.31 ms/step, WebGPU 4.2 ms/step → CPU" once both are measured.
-    pub fn verdict(&self, chosen: Engine) -> Option<String> {
-        (self.cpu_ms.is_some() && self.webgpu_ms.is_some()).then(|| format!("{} → {}", self.lines().join(", "), chosen.label()))
+    /// "CPU 0.31 ms/step, WebGPU 4.2 ms/step → CPU" once both are measured (the page's
+    /// `backend-timings`), the figures measured so far before that.
+    pub fn summary(&self, on: Engine) -> String {
+        let figures = self.lines().join(", ");
+        if self.cpu_ms.is_some() && self.webgpu_ms.is_some() {
+            format!("{figures} → {}", on.label())
+        } else {
+            figures
+        }
+    }
+
+    /// Why the run is where it is, in words: "the CPU path is 14× faster", "WebGPU is 3.1×
+    /// faster", or "within 1.25× of each other: the run stays where it started".
+    pub fn comparison(&self) -> Option<String> {
+        let (cpu, gpu) = (self.cpu_ms?, self.webgpu_ms?);
+        if !gpu.is_finite() {
+            return Some("WebGPU could not train it".into());
+        }
+        Some(match self.pick(Engine::Cpu) {
+            Engine::WebGpu => format!("WebGPU is {}× faster", figure(cpu / gpu)),
+            Engine::Cpu if gpu > cpu => format!("the CPU path is {}× faster", figure(gpu / cpu)),
+            Engine::Cpu => format!("within {MARGIN}× of each other: the run stays on the CPU path"),
+        })
     }
 }
 
@@ -141,9 +161,13 @@ mod tests {
     fn figures_read_as_the_issue_writes_them() {
         let t = timings(0.3124, 4.21);
         assert_eq!(t.lines(), vec!["CPU 0.31 ms/step", "WebGPU 4.2 ms/step"]);
-        assert_eq!(t.verdict(Engine::Cpu).unwrap(), "CPU 0.31 ms/step, WebGPU 4.2 ms/step → CPU");
+        assert_eq!(t.summary(Engine::Cpu), "CPU 0.31 ms/step, WebGPU 4.2 ms/step → CPU");
+        assert_eq!(t.comparison().unwrap(), "the CPU path is 13× faster");
+        assert_eq!(timings(12.0, 2.0).comparison().unwrap(), "WebGPU is 6.0× faster");
+        assert_eq!(timings(2.2, 2.0).comparison().unwrap(), "within 1.25× of each other: the run stays on the CPU path");
         assert_eq!(figure(57.4), "57");
         assert_eq!(figure(0.0421), "0.042");
-        assert_eq!(Timings { cpu_ms: Some(1.0), webgpu_ms: None }.verdict(Engine::Cpu), None);
+        assert_eq!(Timings { cpu_ms: Some(1.0), webgpu_ms: None }.summary(Engine::Cpu), "CPU 1.0 ms/step");
+        assert_eq!(Timings { cpu_ms: Some(1.0), webgpu_ms: None }.comparison(), None);
     }
 }

@@ -214,8 +214,8 @@ async fn settle(run: RunId, slot: &mut Slot, note: &str, out: &Outbox) {
             out.send(&Report::Message { run, text: format!("The run could not change backend ({e}); it stays on {}.", slot.backend.active.label()) });
         }
     }
-    let verdict = slot.auto.timings.verdict(choice).unwrap_or_default();
-    slot.backend.reason = if note.is_empty() { format!("auto: {verdict}") } else { format!("auto: {verdict} ({note})") };
+    let why = slot.auto.timings.comparison().unwrap_or_default();
+    slot.backend.reason = if note.is_empty() { format!("auto, measured on this run: {why}") } else { format!("auto, {note}: {why}") };
     report(run, slot, out);
 }
 
