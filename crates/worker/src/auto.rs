@@ -46,6 +46,9 @@ pub enum Phase {
 pub struct Auto {
     pub phase: Phase,
     pub timings: Timings,
+    /// The shape (`shape_key`) the choice was made for: a knot insertion or refinement that
+    /// changes it while the run lives makes `auto` measure again.
+    decided_for: Option<String>,
     /// Per-step times (ms) of the chunks timed on the current backend, and their total time.
     samples: Vec<f64>,
     sampled_ms: f64,
@@ -55,7 +58,7 @@ impl Auto {
     /// The state of a new run on `active`, chosen by `choice`.
     pub fn new(choice: BackendChoice, active: Engine) -> Auto {
         let phase = if choice == BackendChoice::Auto && active == Engine::Cpu { Phase::Timing } else { Phase::Settled };
-        Auto { phase, timings: Timings::default(), samples: Vec::new(), sampled_ms: 0.0 }
+        Auto { phase, timings: Timings::default(), decided_for: None, samples: Vec::new(), sampled_ms: 0.0 }
     }
 
     /// A copy of a run's state for its fork (same shape): the figures carry over; a decision in
@@ -65,6 +68,7 @@ impl Auto {
         fork.timings = self.timings;
         if matches!(self.phase, Phase::Settled) {
             fork.phase = Phase::Settled;
+            fork.decided_for = self.decided_for.clone();
         }
         fork
     }
@@ -104,8 +108,19 @@ pub fn report(run: RunId, slot: &Slot, out: &Outbox) {
 
 /// After a chunk of `steps` that took `chunk_ms`: time it, and move the decision on.
 pub async fn after_chunk(run: RunId, slot: &mut Slot, steps: u64, chunk_ms: f64, out: &Outbox) {
-    if steps == 0 || matches!(slot.auto.phase, Phase::Settled) {
+    if steps == 0 {
         return;
+    }
+    if matches!(slot.auto.phase, Phase::Settled) {
+        let reshaped = slot.auto.decided_for.as_ref().is_some_and(|k| *k != shape_key(slot));
+        if !(reshaped && slot.exp.backend == BackendChoice::Auto) {
+            return;
+        }
+        // The network grew or was refined: its speeds on the two backends are not those measured.
+        slot.auto.timings = Timings::default();
+        slot.auto.decided_for = None;
+        slot.auto.restart_sampling();
+        slot.auto.phase = if slot.backend.active == Engine::WebGpu { Phase::Trying { skipped: 0 } } else { Phase::Timing };
     }
     let per_step = chunk_ms / steps as f64;
     match &slot.auto.phase {
@@ -191,8 +206,16 @@ pub async fn after_chunk(run: RunId, slot: &mut Slot, steps: u64, chunk_ms: f64,
                 return;
             }
             slot.auto.timings.webgpu_ms = slot.auto.median();
-            MEASURED.with(|m| m.borrow_mut().insert(shape_key(slot), slot.auto.timings));
-            settle(run, slot, "", out).await;
+            if slot.auto.timings.cpu_ms.is_some() {
+                MEASURED.with(|m| m.borrow_mut().insert(shape_key(slot), slot.auto.timings));
+                settle(run, slot, "", out).await;
+            } else {
+                // Reshaped while on WebGPU: time the CPU path too before choosing.
+                let moved = move_to_cpu(slot, "auto: timing the CPU path on this run".into()).await;
+                slot.auto.restart_sampling();
+                slot.auto.phase = if moved.is_ok() { Phase::Timing } else { Phase::Settled };
+                report(run, slot, out);
+            }
         }
     }
 }
@@ -201,6 +224,7 @@ pub async fn after_chunk(run: RunId, slot: &mut Slot, steps: u64, chunk_ms: f64,
 /// it by the margin), and say so.
 async fn settle(run: RunId, slot: &mut Slot, note: &str, out: &Outbox) {
     slot.auto.phase = Phase::Settled;
+    slot.auto.decided_for = Some(shape_key(slot));
     let choice = slot.auto.timings.pick(Engine::Cpu);
     if choice != slot.backend.active {
         let moved = match choice {
