@@ -2,29 +2,13 @@
 //! mid-run): the move loses nothing. Both devices here are the CPU path, so "nothing lost" is
 //! checkable bit for bit: a moved run continues exactly as the run that stayed.
 
-use burn::tensor::Device;
 use playground_engine::experiment::{Experiment, NetKind};
 use playground_engine::spec::OptimizerKind;
 use playground_engine::run::Run;
-use playground_engine::snapshot::{Snapshot, Weights};
 use pollster::block_on;
 
-fn device() -> Device {
-    Device::flex().autodiff()
-}
-
-fn start(e: &Experiment) -> Run {
-    block_on(Run::from_experiment(e, None, &device())).expect("the experiment starts")
-}
-
-fn weights(run: &Run) -> Snapshot {
-    block_on(Snapshot::take(run.network())).unwrap()
-}
-
-fn advance(run: &mut Run, n: u64) {
-    let out = block_on(run.advance(n)).expect("no device failure on the CPU");
-    assert!(out.diverged.is_none());
-}
+mod common;
+use common::{advance, device, start, weights};
 
 /// Moving knots, mini-batches and Adam: every kind of state a step depends on.
 fn experiments() -> Vec<(&'static str, Experiment)> {

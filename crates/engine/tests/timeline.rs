@@ -2,28 +2,12 @@
 //! continues bit-identically; an undo brings back the run as it was; the marks stay within their
 //! bounds over a long run.
 
-use burn::tensor::Device;
 use playground_engine::experiment::{Experiment, NetKind};
-use playground_engine::run::{lockstep, Pace, Run, MAX_MARKS};
-use playground_engine::snapshot::{Snapshot, Weights};
+use playground_engine::run::{lockstep, Pace, MAX_MARKS};
 use pollster::block_on;
 
-fn device() -> Device {
-    Device::flex().autodiff()
-}
-
-fn start(e: &Experiment) -> Run {
-    block_on(Run::from_experiment(e, None, &device())).expect("the experiment starts")
-}
-
-fn weights(run: &Run) -> Snapshot {
-    block_on(Snapshot::take(run.network())).unwrap()
-}
-
-fn advance(run: &mut Run, n: u64) {
-    let out = block_on(run.advance(n)).expect("no device failure on the CPU");
-    assert!(out.diverged.is_none());
-}
+mod common;
+use common::{advance, start, weights};
 
 /// Knots moved every 30 steps, mini-batches (the batch order matters), a zigzag.
 fn piecewise() -> Experiment {

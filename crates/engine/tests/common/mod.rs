@@ -1,0 +1,27 @@
+//! Helpers the run tests share: runs on the CPU path, advanced and read synchronously.
+#![allow(dead_code)] // each test file uses its own subset
+
+use burn::tensor::Device;
+use playground_engine::experiment::Experiment;
+use playground_engine::run::Run;
+use playground_engine::snapshot::{Snapshot, Weights};
+use pollster::block_on;
+
+/// The CPU path with autodiff, as the page's CPU runs use it.
+pub fn device() -> Device {
+    Device::flex().autodiff()
+}
+
+pub fn start(e: &Experiment) -> Run {
+    block_on(Run::from_experiment(e, None, &device())).expect("the experiment starts")
+}
+
+pub fn weights(run: &Run) -> Snapshot {
+    block_on(Snapshot::take(run.network())).unwrap()
+}
+
+/// `n` steps that must neither fail nor diverge.
+pub fn advance(run: &mut Run, n: u64) {
+    let out = block_on(run.advance(n)).expect("no device failure on the CPU");
+    assert!(out.diverged.is_none());
+}
