@@ -82,7 +82,7 @@ fn FitStage(ui: Ui) -> impl IntoView {
             <span class="sw train"></span>"train " <span class="sw test"></span>"test " <span class="sw clean"></span>"target "
             {move || if several() {
                 ui.runs.get().iter().enumerate().map(|(i, _)| view! {
-                    <span class="sw" style=format!("background:{}", plot::run_css(i))></span>{format!("run {} ", i + 1)}
+                    <span class="sw" style:background=plot::run_css(i)></span>{format!("run {} ", i + 1)}
                 }).collect_view().into_any()
             } else {
                 view! { <span class="sw pred"></span>"prediction " }.into_any()

@@ -62,7 +62,7 @@ fn RunCard(ui: Ui, run: RunView) -> impl IntoView {
     view! {
         <tr data-testid="run-card" class:edited=edited on:click=move |_| ui.current.set(run.id)>
             <th scope="row">
-                <span class="swatch" style=move || format!("background:{}", run_css(index()))></span>
+                <span class="swatch" style:background=move || run_css(index())></span>
                 <button class="link" aria-pressed=move || edited().to_string() title="Edit this run with the controls">
                     {move || format!("Run {}", index() + 1)}
                 </button>

@@ -30,7 +30,7 @@ fn Tile(ui: Ui, run: RunView) -> impl IntoView {
         <figure class="tile">
             <canvas node_ref=canvas width="200" height="200" class="pixels" data-testid="side-by-side"
                 aria-label=move || format!("Run {}: what the network draws", index() + 1)></canvas>
-            <figcaption><span class="swatch" style=move || format!("background:{}", run_css(index()))></span>{caption}</figcaption>
+            <figcaption><span class="swatch" style:background=move || run_css(index())></span>{caption}</figcaption>
         </figure>
     }
 }

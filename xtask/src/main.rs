@@ -1,9 +1,13 @@
-//! `cargo xtask serve [--open]`: install what is missing, then serve the playground on 127.0.0.1:8080.
+//! `cargo xtask serve [--public-url /p/] [--watch]`: install what is missing, build the dist (as
+//! `dist` does) and serve it on 127.0.0.1:8080 with its pre-compressed files; `--watch` instead
+//! runs Trunk's rebuilding dev server.
+//! `cargo xtask dist [--public-url /any/path/] [--out DIR]`: the folder for a static host (dist.rs).
 //! `cargo xtask test`: install what is missing, run the native tests, build the page, and run the
 //! browser tests in headless Chromium (CPU and WebGPU paths), ending with one summary line.
 //! `cargo xtask bench [--image-seconds S]`: the benchmark workloads on the native CPU path and on
 //! the wasm CPU path in headless Chromium, one JSON line each (see docs/benchmarks.md).
 
+mod dist;
 mod static_server;
 mod tools;
 
@@ -69,6 +73,16 @@ fn dist_dir() -> PathBuf {
     workspace_root().join("target").join("playground-dist")
 }
 
+/// Where the tests build the dist for a sub-path, and that sub-path.
+fn sub_path_dist() -> (PathBuf, &'static str) {
+    (workspace_root().join("target").join("playground-dist-sub"), "/deep/sub/path/")
+}
+
+/// The value after `name` on the command line.
+fn option<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+}
+
 /// `trunk build --release` into target/playground-dist.
 fn build_page() -> Result<(), String> {
     let started = Instant::now();
@@ -126,6 +140,8 @@ fn test() -> Result<Tally, String> {
     // Build the browser test binary before the page so a compile error shows up early.
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
     build_page()?;
+    let (sub_dir, sub_path) = sub_path_dist();
+    dist::build(sub_path, &sub_dir, dist::Effort::Quick)?;
     browser_tests(&mut tally, None)?;
     println!("xtask: test run took {:.1} min", started.elapsed().as_secs_f64() / 60.0);
     Ok(tally)
@@ -136,6 +152,9 @@ fn test() -> Result<Tally, String> {
 fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
     let axe = tools::ensure_axe()?;
     let base = static_server::start(dist_dir())?;
+    // The dist built for a sub-path, served there (when it was built: `xtask browser` builds it too).
+    let (sub_dir, sub_path) = sub_path_dist();
+    let sub = static_server::start_at(sub_dir, sub_path, 0)?;
     let (_driver, webdriver) = start_chromedriver()?;
     let shots = workspace_root().join("target").join("screenshots");
     if only.is_none() {
@@ -153,6 +172,7 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
         "browser tests",
         cmd.args(["--test-threads=1", "--nocapture"])
             .env("PLAYGROUND_URL", &base)
+            .env("PLAYGROUND_SUB_URL", &sub)
             .env("WEBDRIVER_URL", &webdriver)
             .env("SCREENSHOT_DIR", &shots)
             .env("AXE_JS", &axe),
@@ -167,6 +187,8 @@ fn browser(only: Option<&str>) -> Result<Tally, String> {
     tools::ensure_chromium()?;
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
     build_page()?;
+    let (sub_dir, sub_path) = sub_path_dist();
+    dist::build(sub_path, &sub_dir, dist::Effort::Quick)?;
     let mut tally = Tally::default();
     browser_tests(&mut tally, only)?;
     Ok(tally)
@@ -189,23 +211,40 @@ fn bench(seconds: &str) -> Result<(), String> {
         .env("DIST_DIR", dist_dir()))
 }
 
-fn serve(open: bool) -> Result<(), String> {
+/// `cargo xtask serve`: what a teacher's server would send (the dist, pre-compressed), on
+/// 127.0.0.1:8080; `--watch`: Trunk's dev server, rebuilding on every change.
+fn serve(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
-    println!("xtask: serving the playground at http://127.0.0.1:8080/ (first build takes a while)");
-    let mut cmd = Command::new("trunk");
-    cmd.args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080"])
-        .current_dir(workspace_root())
-        .env("TRUNK_SKIP_VERSION_CHECK", "true");
-    if open {
-        cmd.arg("--open");
+    let public_url = dist::normalise(option(args, "--public-url").unwrap_or("/"))?;
+    if args.iter().any(|a| a == "--watch") {
+        println!("xtask: Trunk's dev server at http://127.0.0.1:8080{public_url} (first build takes a while)");
+        return run(Command::new("trunk")
+            .args(["serve", "--release", "--address", "127.0.0.1", "--port", "8080", "--public-url", &public_url])
+            .current_dir(workspace_root())
+            .env("TRUNK_SKIP_VERSION_CHECK", "true"));
     }
-    run(&mut cmd)
+    let out = workspace_root().join("target").join("serve-dist");
+    dist::build(&public_url, &out, dist::Effort::Quick)?;
+    let url = static_server::start_at(out, &public_url, 8080)?;
+    println!("xtask: serving the playground at {url} (Ctrl-C stops it)");
+    loop {
+        std::thread::park();
+    }
+}
+
+/// `cargo xtask dist`: build the folder a static host serves (README, "Host it for a class").
+fn dist_command(args: &[String]) -> Result<(), String> {
+    tools::ensure_build_tools()?;
+    let public_url = dist::normalise(option(args, "--public-url").unwrap_or("/"))?;
+    let out = option(args, "--out").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("dist"));
+    dist::build(&public_url, &out, dist::Effort::Best)
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
-        Some("serve") => serve(args.iter().any(|a| a == "--open")).map(|_| None),
+        Some("serve") => serve(&args).map(|_| None),
+        Some("dist") => dist_command(&args).map(|_| None),
         Some("test") => test().map(Some),
         Some("bench") => {
             let seconds = args.iter().position(|a| a == "--image-seconds").and_then(|i| args.get(i + 1)).cloned();
@@ -214,7 +253,7 @@ fn main() -> ExitCode {
         Some("browser") => browser(args.get(1).map(String::as_str)).map(Some),
         Some("build") => tools::ensure_build_tools().and_then(|_| build_page()).map(|_| None),
         _ => {
-            eprintln!("usage: cargo xtask serve [--open] | cargo xtask test | cargo xtask bench [--image-seconds S] | cargo xtask build | cargo xtask browser [FILE]");
+            eprintln!("usage: cargo xtask serve [--public-url /p/] [--watch] | cargo xtask dist [--public-url /p/] [--out DIR] | cargo xtask test | cargo xtask bench [--image-seconds S] | cargo xtask build | cargo xtask browser [FILE]");
             return ExitCode::from(2);
         }
     };

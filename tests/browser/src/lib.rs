@@ -54,7 +54,17 @@ impl Page {
         Page::open_with(hash, Some(screen)).await
     }
 
+    /// The playground built for a sub-path (`cargo xtask dist --public-url /deep/sub/path/`),
+    /// served there by `cargo xtask test`.
+    pub async fn open_sub_path(hash: &str) -> Page {
+        Page::open_at(&format!("{}{hash}", env("PLAYGROUND_SUB_URL")), None).await
+    }
+
     async fn open_with(hash: &str, screen: Option<Screen>) -> Page {
+        Page::open_at(&format!("{}{}", env("PLAYGROUND_URL"), hash), screen).await
+    }
+
+    async fn open_at(url: &str, screen: Option<Screen>) -> Page {
         let mut caps = serde_json::Map::new();
         let mut options = json!({ "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()), "args": CHROME_ARGS });
         if let Some(s) = screen {
@@ -68,7 +78,7 @@ impl Page {
             .connect(&env("WEBDRIVER_URL"))
             .await
             .expect("connect to chromedriver");
-        client.goto(&format!("{}{}", env("PLAYGROUND_URL"), hash)).await.expect("open the page");
+        client.goto(url).await.expect("open the page");
         Page { client }
     }
 
