@@ -103,7 +103,7 @@ fn shape_key(slot: &Slot) -> String {
 
 /// The page hears the run's backend, why, and the figures measured so far.
 pub fn report(run: RunId, slot: &Slot, out: &Outbox) {
-    out.send(&Report::Backend { run, engine: slot.backend.active, reason: slot.backend.reason.clone(), timings: slot.auto.timings });
+    out.send(&Report::Backend { run, engine: slot.backend.active, reason: slot.backend.shown_reason(), timings: slot.auto.timings });
 }
 
 /// After a chunk of `steps` that took `chunk_ms`: time it, and move the decision on.
@@ -278,7 +278,9 @@ pub async fn set_choice(run: RunId, slot: &mut Slot, choice: BackendChoice, out:
                 slot.backend.reason = wanted.reason;
                 Ok(())
             } else {
-                move_to_gpu(slot, wanted.device, wanted.reason).await
+                let moved = move_to_gpu(slot, wanted.device, wanted.reason).await;
+                slot.backend.compiling = moved.is_ok();
+                moved
             }
         }
         BackendChoice::Auto => {

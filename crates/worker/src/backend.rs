@@ -24,6 +24,20 @@ pub struct Chosen {
     pub active: Engine,
     /// Why this backend, e.g. "this browser has no WebGPU".
     pub reason: String,
+    /// WebGPU has not finished a step of this run yet: its kernels are being compiled (7–25 s
+    /// on a software adapter), which the page says.
+    pub compiling: bool,
+}
+
+impl Chosen {
+    /// The reason as the page shows it.
+    pub fn shown_reason(&self) -> String {
+        if self.compiling {
+            format!("{} — compiling GPU kernels: the first steps take a while", self.reason)
+        } else {
+            self.reason.clone()
+        }
+    }
 }
 
 /// What the browser offers for WebGPU.
@@ -111,19 +125,22 @@ pub async fn webgpu(why: &str) -> Chosen {
         Err(why) => return cpu(why),
     };
     match webgpu_device().await {
-        Ok(device) => gpu(device, &if software { format!("software adapter {description}, {why}") } else { format!("{description}, {why}") }),
+        Ok(device) => Chosen {
+            compiling: true,
+            ..gpu(device, &if software { format!("software adapter {description}, {why}") } else { format!("{description}, {why}") })
+        },
         Err(e) => cpu(format!("WebGPU failed to start ({e})")),
     }
 }
 
 /// A run on the WebGPU device, and why.
 pub fn gpu(device: Device, reason: &str) -> Chosen {
-    Chosen { device, active: Engine::WebGpu, reason: reason.into() }
+    Chosen { device, active: Engine::WebGpu, reason: reason.into(), compiling: false }
 }
 
 /// The CPU path (burn's pure-Rust `flex` backend compiled to wasm).
 pub fn cpu(reason: String) -> Chosen {
-    Chosen { device: Device::flex().autodiff(), active: Engine::Cpu, reason }
+    Chosen { device: Device::flex().autodiff(), active: Engine::Cpu, reason, compiling: false }
 }
 
 async fn webgpu_device() -> Result<Device, String> {

@@ -275,6 +275,10 @@ async fn step(run: RunId, slot: &mut Slot, n: u64, out: &Outbox) -> u64 {
     let started = now_ms();
     match slot.run.advance(n).await {
         Ok(advanced) => {
+            if slot.backend.compiling && advanced.steps > 0 {
+                slot.backend.compiling = false;
+                auto::report(run, slot, out);
+            }
             report(run, slot, &advanced, now_ms() - started, out).await;
             advanced.steps
         }

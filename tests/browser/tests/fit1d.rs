@@ -64,11 +64,16 @@ async fn webgpu_backend_trains_a_few_steps() {
     let backend = wait_ready(&page, Duration::from_secs(90)).await;
     let reason = page.text("backend-reason").await;
     assert_eq!(backend, "WebGPU", "WebGPU was not used: {reason}");
+    assert!(reason.contains("compiling GPU kernels"), "the page says why the first steps are slow: {reason}");
     // SwiftShader compiles every pipeline on first use: keep this short.
     page.click("step").await;
     let first = page
         .wait_for("the first WebGPU step", Duration::from_secs(120), || async { page.number("loss").await })
         .await;
+    page.wait_for("the kernels compiled", Duration::from_secs(60), || async {
+        (!page.text("backend-reason").await.contains("compiling")).then_some(())
+    })
+    .await;
     let started = std::time::Instant::now();
     page.click("play").await;
     let steps = page
