@@ -46,9 +46,9 @@ pub enum Phase {
 pub struct Auto {
     pub phase: Phase,
     pub timings: Timings,
-    /// The shape (`shape_key`) the choice was made for: a knot insertion or refinement that
-    /// changes it while the run lives makes `auto` measure again.
-    decided_for: Option<String>,
+    /// The parameter count the choice was made for: a refinement or knot insertions that double
+    /// (or halve) it while the run lives make `auto` measure again — one inserted knot does not.
+    decided_for: Option<usize>,
     /// Per-step times (ms) of the chunks timed on the current backend, and their total time.
     samples: Vec<f64>,
     sampled_ms: f64,
@@ -68,7 +68,7 @@ impl Auto {
         fork.timings = self.timings;
         if matches!(self.phase, Phase::Settled) {
             fork.phase = Phase::Settled;
-            fork.decided_for = self.decided_for.clone();
+            fork.decided_for = self.decided_for;
         }
         fork
     }
@@ -112,11 +112,12 @@ pub async fn after_chunk(run: RunId, slot: &mut Slot, steps: u64, chunk_ms: f64,
         return;
     }
     if matches!(slot.auto.phase, Phase::Settled) {
-        let reshaped = slot.auto.decided_for.as_ref().is_some_and(|k| *k != shape_key(slot));
+        let now = slot.run.network().spec.parameter_count() as f64;
+        let reshaped = slot.auto.decided_for.is_some_and(|p| now > 2.0 * p as f64 || now < 0.5 * p as f64);
         if !(reshaped && slot.exp.backend == BackendChoice::Auto) {
             return;
         }
-        // The network grew or was refined: its speeds on the two backends are not those measured.
+        // The network grew or shrank a lot: its speeds on the two backends are not those measured.
         slot.auto.timings = Timings::default();
         slot.auto.decided_for = None;
         slot.auto.restart_sampling();
@@ -224,7 +225,7 @@ pub async fn after_chunk(run: RunId, slot: &mut Slot, steps: u64, chunk_ms: f64,
 /// it by the margin), and say so.
 async fn settle(run: RunId, slot: &mut Slot, note: &str, out: &Outbox) {
     slot.auto.phase = Phase::Settled;
-    slot.auto.decided_for = Some(shape_key(slot));
+    slot.auto.decided_for = Some(slot.run.network().spec.parameter_count());
     let choice = slot.auto.timings.pick(Engine::Cpu);
     if choice != slot.backend.active {
         let moved = match choice {
