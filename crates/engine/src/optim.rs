@@ -217,7 +217,7 @@ mod tests {
     fn steps_equal_burns_module_optimiser() {
         let device = Device::flex().autodiff();
         let x = matrix(&(0..64).map(|i| (i as f32 / 32.0) - 1.0).collect::<Vec<_>>(), 1, &device);
-        let y = matrix(&(0..64).map(|i| ((i as f32 / 10.0).sin())).collect::<Vec<_>>(), 1, &device);
+        let y = matrix(&(0..64).map(|i| (i as f32 / 10.0).sin()).collect::<Vec<_>>(), 1, &device);
         for family in [
             Family::Pwl { knots: 6, learn_positions: true, per_synapse: false },
             Family::Mlp { activation: crate::layers::Activation::Tanh, bias: true },
