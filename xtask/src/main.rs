@@ -95,6 +95,13 @@ fn build_page() -> Result<(), String> {
     Ok(())
 }
 
+/// What the browser tests load: the page at the top of a server, and the dist built for a sub-path.
+fn build_pages_for_tests() -> Result<(), String> {
+    build_page()?;
+    let (sub_dir, sub_path) = sub_path_dist();
+    dist::build(sub_path, &sub_dir, dist::Effort::Quick)
+}
+
 struct KillOnDrop(Child);
 impl Drop for KillOnDrop {
     fn drop(&mut self) {
@@ -139,9 +146,7 @@ fn test() -> Result<Tally, String> {
     tally.cargo_test("native tests", cargo().args(["test", "--no-fail-fast", "--workspace", "--exclude", "browser-tests"]));
     // Build the browser test binary before the page so a compile error shows up early.
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
-    build_page()?;
-    let (sub_dir, sub_path) = sub_path_dist();
-    dist::build(sub_path, &sub_dir, dist::Effort::Quick)?;
+    build_pages_for_tests()?;
     browser_tests(&mut tally, None)?;
     println!("xtask: test run took {:.1} min", started.elapsed().as_secs_f64() / 60.0);
     Ok(tally)
@@ -186,9 +191,7 @@ fn browser(only: Option<&str>) -> Result<Tally, String> {
     tools::ensure_build_tools()?;
     tools::ensure_chromium()?;
     run(cargo().args(["test", "-p", "browser-tests", "--no-run"]))?;
-    build_page()?;
-    let (sub_dir, sub_path) = sub_path_dist();
-    dist::build(sub_path, &sub_dir, dist::Effort::Quick)?;
+    build_pages_for_tests()?;
     let mut tally = Tally::default();
     browser_tests(&mut tally, only)?;
     Ok(tally)
@@ -247,8 +250,7 @@ fn main() -> ExitCode {
         Some("dist") => dist_command(&args).map(|_| None),
         Some("test") => test().map(Some),
         Some("bench") => {
-            let seconds = args.iter().position(|a| a == "--image-seconds").and_then(|i| args.get(i + 1)).cloned();
-            bench(seconds.as_deref().unwrap_or("60")).map(|_| None)
+            bench(option(&args, "--image-seconds").unwrap_or("60")).map(|_| None)
         }
         Some("browser") => browser(args.get(1).map(String::as_str)).map(Some),
         Some("build") => tools::ensure_build_tools().and_then(|_| build_page()).map(|_| None),

@@ -93,11 +93,6 @@ impl Optimiser {
         net.map(&mut Stepper { optimiser: self, grads: &mut grads, lr })
     }
 
-    /// Whether any parameter has a state yet (none before the first step).
-    pub fn is_fresh(&self) -> bool {
-        self.states.is_empty()
-    }
-
     /// The state of `old`'s parameters for `new`, the same network rebuilt on `device` (its
     /// parameters have new ids): every tensor is read asynchronously (a WebGPU read must not
     /// block) and built again there.
@@ -146,11 +141,6 @@ impl Optimiser {
             states.insert(ParamId::from(*new_id), moments.with_tensors(rebuilt));
         }
         Ok(Optimiser { rule: self.rule.clone(), states })
-    }
-
-    /// Number of f32 values the state holds (for the timeline's memory budget).
-    pub fn values(&self) -> usize {
-        self.states.values().flat_map(|m| m.tensors()).map(|t| t.shape().num_elements()).sum()
     }
 }
 

@@ -133,9 +133,8 @@ impl Trainer {
     /// count, read asynchronously from the device it is on. Continuing there computes the same
     /// steps (bit for bit when both devices are the CPU path).
     pub async fn transferred(&self, device: &Device) -> Result<Trainer, String> {
-        let net = crate::snapshot::Snapshot::take(&self.net).await?.restore(device);
-        let optim = self.optim.moved(&self.net, &net, device).await?;
-        let mut moved = self.moved_to(net, self.steps, self.batch_state(), device);
+        let TrainerState { net, optim, batch, steps } = self.save().to_device(device).await?;
+        let mut moved = self.moved_to(net, steps, batch, device);
         moved.optim = optim;
         Ok(moved)
     }

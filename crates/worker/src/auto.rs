@@ -3,8 +3,9 @@
 //! faster (`playground_config::backend_pick`). The steps timed count towards training; the run
 //! moves between devices with its whole state (`Run::transfer`), so its loss curve goes on.
 //!
-//! What was measured for a network shape and batch is remembered for this worker's lifetime: a
-//! new run of the same shape (a new seed, other data) takes the decision without measuring again.
+//! What was measured for a network shape, batch and row count is remembered for this worker's
+//! lifetime: a new run of a shape already found faster on the CPU (a new seed, other noise) skips
+//! the WebGPU trial.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -272,7 +273,7 @@ pub async fn set_choice(run: RunId, slot: &mut Slot, choice: BackendChoice, out:
         }
         BackendChoice::WebGpu => {
             slot.auto.phase = Phase::Settled;
-            let wanted = backend::webgpu("as you asked").await;
+            let wanted = backend::webgpu().await;
             if wanted.active != Engine::WebGpu {
                 Err(wanted.reason)
             } else if slot.backend.active == Engine::WebGpu {

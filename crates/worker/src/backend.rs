@@ -114,12 +114,12 @@ pub async fn choose(choice: BackendChoice) -> Chosen {
             start_webgpu();
             cpu("auto: starts on the CPU path; WebGPU is measured on this run while it trains".into())
         }
-        BackendChoice::WebGpu => webgpu("as you asked").await,
+        BackendChoice::WebGpu => webgpu().await,
     }
 }
 
-/// WebGPU for a run (forced), or the CPU path with the reason it cannot be.
-pub async fn webgpu(why: &str) -> Chosen {
+/// WebGPU for a run the user put there, or the CPU path with the reason it cannot be.
+pub async fn webgpu() -> Chosen {
     let (software, description) = match adapter().await {
         Ok(found) => found,
         Err(why) => return cpu(why),
@@ -127,7 +127,7 @@ pub async fn webgpu(why: &str) -> Chosen {
     match webgpu_device().await {
         Ok(device) => Chosen {
             compiling: true,
-            ..gpu(device, &if software { format!("software adapter {description}, {why}") } else { format!("{description}, {why}") })
+            ..gpu(device, &if software { format!("software adapter {description}, as you asked") } else { format!("{description}, as you asked") })
         },
         Err(e) => cpu(format!("WebGPU failed to start ({e})")),
     }
