@@ -65,13 +65,15 @@ async fn the_cat_appears_and_renders_at_4x() {
     assert_eq!(w.max(h), 128, "the cat is trained at 128 px");
     page.click("play").await;
     let started = Instant::now();
-    page.wait_for("the cat to appear (+3 dB)", Duration::from_secs(90), || async { psnr(&page).await.filter(|p| *p > start + 3.0) }).await;
+    // Wait for +4 dB while training, then ask for +3 dB once paused: the first steps of Adam
+    // oscillate by a few tenths of a dB, and the step shown when paused may be one after the peak.
+    page.wait_for("the cat to appear (+4 dB)", Duration::from_secs(90), || async { psnr(&page).await.filter(|p| *p > start + 4.0) }).await;
     let seconds = started.elapsed().as_secs_f64();
     page.click("play").await;
     wait_idle(&page, Duration::from_secs(60)).await;
     let after = psnr(&page).await.expect("a PSNR");
     let steps = page.number("steps").await.unwrap_or(0.0);
-    report(&format!("image_cat_128_cpu: PSNR {start:.2} → {after:.2} dB, +3 dB after {seconds:.1} s ({steps} steps)"));
+    report(&format!("image_cat_128_cpu: PSNR {start:.2} → {after:.2} dB, +4 dB after {seconds:.1} s ({steps} steps)"));
     assert!(after > start + 3.0, "the cat did not appear: {start} → {after}");
     page.set_value("detail-scale", "4").await;
     let detail = page
