@@ -11,6 +11,7 @@ use super::share::SharePanel;
 use super::state::Ui;
 use super::lesson::{self, LessonPanel};
 use super::compare::RunCards;
+use super::offline::OfflineStatus;
 use super::pieces::PiecesPanel;
 use super::state::Frame;
 use super::timeline::Timeline;
@@ -125,6 +126,20 @@ fn KindTabs(ui: Ui) -> impl IntoView {
     }
 }
 
+/// How much of the engine has arrived, while it loads.
+fn engine_loading(ui: Ui) -> String {
+    let loaded = ui.engine_loaded.get() as f64 / 1e6;
+    match ui
+        .page_build
+        .with_value(|b| b.as_ref().map(|b| b.engine_bytes as f64 / 1e6))
+        .filter(|t| *t > 0.0)
+    {
+        Some(total) => format!(" ({loaded:.1} of {total:.1} MB)"),
+        None if loaded > 0.0 => format!(" ({loaded:.1} MB)"),
+        None => String::new(),
+    }
+}
+
 #[component]
 pub fn App() -> impl IntoView {
     let (comparison, notices) = url::read();
@@ -148,6 +163,7 @@ pub fn App() -> impl IntoView {
             <h1>"Piecewise Playground"</h1>
             <p class="tagline">"Every synapse is a learnable function. Train a small network live, right here."</p>
         </header>
+        <OfflineStatus ui=ui />
         <KindTabs ui=ui />
         <div class="notices" data-testid="notice" role="status">
             {move || ui.notices.get().into_iter().map(|n| view! { <p>{n}</p> }).collect_view()}
@@ -174,6 +190,9 @@ pub fn App() -> impl IntoView {
                         <span class="k">"Backend "</span>
                         <strong data-testid="backend">{move || ui.backend().get().label}</strong>
                         <span class="why" data-testid="backend-reason">{move || format!(" — {}", ui.backend().get().reason)}</span>
+                        <Show when=move || ui.engine_ready_ms.get().is_none()>
+                            <span class="loading-engine" data-testid="engine-loading">{move || engine_loading(ui)}</span>
+                        </Show>
                         <span class="timings" data-testid="backend-timings">{move || ui.backend().with(|b| b.engine.map(|e| b.timings.summary(e)).unwrap_or_default())}</span>
                     </div>
                     <div><span class="k">"Step "</span><strong data-testid="steps">{move || ui.run().shown_readout().steps}</strong></div>

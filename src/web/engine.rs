@@ -15,8 +15,8 @@ use playground_config::protocol::{decode, Command, Readout, Report, RunId, Stage
 
 use super::state::{BackendStatus, RunView, Ui};
 
-/// Trunk names worker scripts after their binary (no hash) and writes this loader next to the page.
-const WORKER_SCRIPT: &str = "./engine-worker_loader.js";
+/// The worker's first script (public/engine-loader.js): it loads the engine's wasm.
+const WORKER_SCRIPT: &str = "./engine-loader.js";
 
 /// Milliseconds since the page's navigation started.
 pub fn now_ms() -> f64 {
@@ -25,19 +25,31 @@ pub fn now_ms() -> f64 {
 
 /// Start the worker and listen to it.
 pub fn start(ui: Ui) {
-    let worker = match web_sys::Worker::new(WORKER_SCRIPT) {
+    // Worker files carry no content hash: in a dist build, `?v=<build>` asks for this build's.
+    let script = match ui.page_build.get_value() {
+        Some(build) => format!("{WORKER_SCRIPT}?v={}", build.name),
+        None => WORKER_SCRIPT.to_string(),
+    };
+    let worker = match web_sys::Worker::new(&script) {
         Ok(w) => w,
         Err(_) => {
             ui.message.set(Some("The training engine could not start in this browser (no Web Workers).".into()));
             return;
         }
     };
-    let on_message = Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
-        let bytes = js_sys::Uint8Array::new(&event.data()).to_vec();
-        if let Some(report) = decode::<Report>(&bytes) {
-            receive(ui, report);
-        }
-    });
+    let on_message =
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            let data = event.data();
+            if !data.is_instance_of::<js_sys::ArrayBuffer>()
+                && !data.is_instance_of::<js_sys::Uint8Array>()
+            {
+                return loader_note(ui, &data);
+            }
+            let bytes = js_sys::Uint8Array::new(&data).to_vec();
+            if let Some(report) = decode::<Report>(&bytes) {
+                receive(ui, report);
+            }
+        });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
         for run in ui.runs.get_untracked() {
@@ -59,6 +71,43 @@ pub fn start(ui: Ui) {
     on_error.forget();
     simulate.forget();
     ui.engine.update_value(|l| l.connect(worker));
+}
+
+/// What the worker's loader says before the engine runs (public/engine-loader.js): bytes of the
+/// engine arrived, the build its wasm belongs to, or why it could not load.
+fn loader_note(ui: Ui, note: &JsValue) {
+    let field = |k: &str| {
+        js_sys::Reflect::get(note, &k.into())
+            .ok()
+            .filter(|v| !v.is_undefined())
+    };
+    if let Some(bytes) = field("loading").and_then(|v| v.as_f64()) {
+        ui.engine_loaded.set(bytes as u64);
+    }
+    if let Some(build) = field("build").and_then(|v| v.as_string()) {
+        if let Some(page) = ui
+            .page_build
+            .get_value()
+            .filter(|p| !build.is_empty() && p.name != build)
+        {
+            ui.message.set(Some(format!(
+                "This page (build {}) and its training engine (build {build}) come from two versions of the playground: reload the page.",
+                page.name
+            )));
+        }
+        ui.engine_build.set(Some(build));
+    }
+    if let Some(why) = field("failed").and_then(|v| v.as_string()) {
+        for run in ui.runs.get_untracked() {
+            run.backend.set(BackendStatus {
+                label: "not loaded".into(),
+                reason: "the training engine could not load".into(),
+                timings: Default::default(),
+                engine: None,
+            });
+        }
+        ui.message.set(Some(format!("The training engine could not load ({why}). Check the connection and reload the page; the link keeps your experiment.")));
+    }
 }
 
 /// Send a command; the page counts as busy until the worker says its work is done.
@@ -254,6 +303,8 @@ fn receive(ui: Ui, report: Report) {
         Report::Ready => {
             ui.engine_ready_ms.set(Some(now_ms()));
             ui.engine.update_value(|l| l.ready());
+            // Only now: keeping the files for offline use must not slow a first visit's loading.
+            super::offline::register(ui);
         }
         Report::Backend { run, engine, reason, timings } => {
             if let Some(r) = run_of(run) {

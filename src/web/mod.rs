@@ -13,6 +13,7 @@ mod field_lab;
 mod gallery;
 mod image_lab;
 mod lesson;
+mod offline;
 mod pictures;
 mod pieces;
 mod plot;

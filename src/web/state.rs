@@ -9,6 +9,7 @@ use playground_config::compare::Comparison;
 use playground_config::experiment::Experiment;
 use playground_config::protocol::RunId;
 
+use super::offline::{Offline, PageBuild};
 use super::worker_link::Link;
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -107,6 +108,16 @@ pub struct Ui {
     /// the load benchmark.
     pub mounted_ms: RwSignal<Option<f64>>,
     pub engine_ready_ms: RwSignal<Option<f64>>,
+    /// This page's build (`cargo xtask dist`; `None` in a development build), the build the
+    /// engine's wasm says it belongs to, and how many of its bytes have arrived.
+    pub page_build: StoredValue<Option<PageBuild>>,
+    pub engine_build: RwSignal<Option<String>>,
+    pub engine_loaded: RwSignal<u64>,
+    /// Offline use (src/web/offline.rs): where it stands, the service worker's registration, and
+    /// whether the user asked for the newer build.
+    pub offline: RwSignal<Offline>,
+    pub registration: StoredValue<Option<web_sys::ServiceWorkerRegistration>, LocalStorage>,
+    pub updating: StoredValue<bool>,
     /// The model file the worker sent for "Model (JSON)".
     pub exported: RwSignal<Option<String>>,
     /// The name of the picture the user uploaded (it stays in the worker).
@@ -200,6 +211,12 @@ impl Ui {
             bench: RwSignal::new((Vec::new(), false)),
             mounted_ms: RwSignal::new(None),
             engine_ready_ms: RwSignal::new(None),
+            page_build: StoredValue::new(PageBuild::of_this_page()),
+            engine_build: RwSignal::new(None),
+            engine_loaded: RwSignal::new(0),
+            offline: RwSignal::new(Offline::Unknown),
+            registration: StoredValue::new_local(None),
+            updating: StoredValue::new(false),
             exported: RwSignal::new(None),
             uploaded: RwSignal::new(None),
             pending_upload: RwSignal::new(None),

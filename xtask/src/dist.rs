@@ -1,11 +1,14 @@
 //! `cargo xtask dist [--public-url /any/path/]`: the playground as one folder for any static host
 //! (a school's web server, GitHub Pages, a USB stick served by `python3 -m http.server`).
 //!
-//! Trunk builds it with every link under the public URL; then two things Trunk does not do:
+//! Trunk builds it with every link under the public URL; then what Trunk does not do:
 //! - a strict Content Security Policy in the page (`csp`): its one inline script allowed by hash,
 //!   wasm compilation allowed, nothing from other origins;
+//! - the build's name in the page and in the engine (stamp.rs), so neither runs with the other
+//!   half of another build;
+//! - a service worker that keeps this build for offline use (service_worker.rs);
 //! - `.gz` and `.br` siblings of every text and wasm file (`compress`), for servers that send
-//!   pre-compressed files (the test server and `xtask serve --dist` do).
+//!   pre-compressed files (the test server and `xtask serve` do).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -14,6 +17,8 @@ use std::time::Instant;
 
 use base64::Engine as _;
 use sha2::Digest;
+
+use crate::{service_worker, stamp};
 
 /// Files worth compressing (the pictures are PNG/JPEG already).
 const COMPRESSIBLE: &[&str] = &["html", "js", "css", "wasm", "svg", "json", "txt", "webmanifest"];
@@ -36,29 +41,48 @@ pub enum Effort {
     Quick,
 }
 
-/// Build the folder: Trunk, then the content policy, then the compressed siblings.
+/// Build the folder: Trunk, then `finish`.
 pub fn build(public_url: &str, out: &Path, effort: Effort) -> Result<(), String> {
     let started = Instant::now();
+    trunk(public_url, out)?;
+    finish(out, effort, "")?;
+    println!(
+        "xtask: {} for {public_url} in {:.0} s",
+        out.display(),
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Trunk's release build of the page and its engine, every link under `public_url`.
+pub fn trunk(public_url: &str, out: &Path) -> Result<(), String> {
     crate::run(
         Command::new("trunk")
             .args(["build", "--release", "--public-url", public_url, "--dist"])
             .arg(out)
             .current_dir(crate::workspace_root())
             .env("TRUNK_SKIP_VERSION_CHECK", "true"),
-    )?;
+    )
+}
+
+/// Turn Trunk's output in `out` into the folder a host serves: policy, build name (from the files
+/// and `salt`), service worker, compressed siblings.
+pub fn finish(out: &Path, effort: Effort, salt: &str) -> Result<String, String> {
+    let build = stamp::build_name(out, salt)?;
     csp(&out.join("index.html"))?;
+    let engine_bytes = stamp::stamp_engine(out, &build)?;
+    stamp::stamp_page(&out.join("index.html"), &build, engine_bytes)?;
     // GitHub Pages would otherwise run the folder through Jekyll.
     std::fs::write(out.join(".nojekyll"), "").map_err(|e| e.to_string())?;
+    service_worker::write(out, &build)?;
     let (raw, gz, br) = compress(out, effort)?;
     println!(
-        "xtask: {} for {public_url} in {:.0} s — {:.2} MB, {:.2} MB as gzip, {:.2} MB as brotli",
-        out.display(),
-        started.elapsed().as_secs_f64(),
+        "xtask: build {build} — {:.2} MB, {:.2} MB as gzip, {:.2} MB as brotli",
         raw as f64 / 1e6,
         gz as f64 / 1e6,
         br as f64 / 1e6
     );
-    Ok(())
+    Ok(build)
 }
 
 /// The policy: only this origin, WebAssembly compilation allowed (`wasm-unsafe-eval`, not
@@ -92,23 +116,10 @@ fn csp(index: &Path) -> Result<(), String> {
     std::fs::write(index, with_policy).map_err(|e| format!("{}: {e}", index.display()))
 }
 
-fn files(dir: &Path, found: &mut Vec<PathBuf>) -> Result<(), String> {
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if path.is_dir() {
-            files(&path, found)?;
-        } else {
-            found.push(path);
-        }
-    }
-    Ok(())
-}
-
 /// `name.gz` (gzip) and `name.br` (brotli) beside every compressible file;
 /// returns the total raw, gzip and brotli bytes of those files.
 fn compress(dir: &Path, effort: Effort) -> Result<(u64, u64, u64), String> {
-    let mut all = Vec::new();
-    files(dir, &mut all)?;
+    let all = stamp::files(dir)?;
     let (mut raw, mut gz, mut br) = (0u64, 0u64, 0u64);
     for path in all {
         let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");

@@ -8,12 +8,14 @@
 //! the wasm CPU path in headless Chromium, one JSON line each (see docs/benchmarks.md).
 
 mod dist;
+mod service_worker;
+mod stamp;
 mod static_server;
 mod tools;
 
 use std::io::{BufRead, BufReader};
-use std::path::PathBuf;
 use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
@@ -95,11 +97,37 @@ fn build_page() -> Result<(), String> {
     Ok(())
 }
 
-/// What the browser tests load: the page at the top of a server, and the dist built for a sub-path.
+/// Two builds of the same sources (the second with another build name), served in turn at one
+/// address by the update tests: the folder `live` is a link the tests point at one or the other.
+fn update_builds() -> [PathBuf; 3] {
+    let dir = workspace_root().join("target").join("playground-update");
+    [dir.join("first"), dir.join("second"), dir.join("live")]
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<(), String> {
+    let _ = std::fs::remove_dir_all(to);
+    for file in stamp::files(from)? {
+        let target = to.join(file.strip_prefix(from).map_err(|e| e.to_string())?);
+        std::fs::create_dir_all(target.parent().ok_or("no parent")?).map_err(|e| e.to_string())?;
+        std::fs::copy(&file, &target).map_err(|e| format!("{}: {e}", file.display()))?;
+    }
+    Ok(())
+}
+
+/// What the browser tests load: the page at the top of a server, the dist built for a sub-path,
+/// and a first and a second build of that dist for the offline and update tests.
 fn build_pages_for_tests() -> Result<(), String> {
     build_page()?;
     let (sub_dir, sub_path) = sub_path_dist();
-    dist::build(sub_path, &sub_dir, dist::Effort::Quick)
+    dist::trunk(sub_path, &sub_dir)?;
+    let [first, second, live] = update_builds();
+    copy_dir(&sub_dir, &first)?;
+    copy_dir(&sub_dir, &second)?;
+    dist::finish(&sub_dir, dist::Effort::Quick, "")?;
+    dist::finish(&first, dist::Effort::Quick, "")?;
+    dist::finish(&second, dist::Effort::Quick, "a second build")?;
+    let _ = std::fs::remove_file(&live);
+    std::os::unix::fs::symlink(&first, &live).map_err(|e| format!("{}: {e}", live.display()))
 }
 
 struct KillOnDrop(Child);
@@ -160,6 +188,15 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
     // The dist built for a sub-path, served there (when it was built: `xtask browser` builds it too).
     let (sub_dir, sub_path) = sub_path_dist();
     let sub = static_server::start_at(sub_dir, sub_path, 0)?;
+    // The same dist at the same path on another origin, whose files the update tests replace.
+    let [first, second, live] = update_builds();
+    let updating = static_server::start_at(live.clone(), sub_path, 0)?;
+    // The first build again, as if over a school's 10 Mbit/s link with 40 ms round trips.
+    let slow = static_server::start_paced(
+        first.clone(),
+        sub_path,
+        static_server::Pace::mbit_per_s(10.0, 40),
+    )?;
     let (_driver, webdriver) = start_chromedriver()?;
     let shots = workspace_root().join("target").join("screenshots");
     if only.is_none() {
@@ -178,6 +215,11 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
         cmd.args(["--test-threads=1", "--nocapture"])
             .env("PLAYGROUND_URL", &base)
             .env("PLAYGROUND_SUB_URL", &sub)
+            .env("PLAYGROUND_LIVE_URL", &updating)
+            .env("PLAYGROUND_SLOW_URL", &slow)
+            .env("PLAYGROUND_LIVE_LINK", &live)
+            .env("PLAYGROUND_FIRST_BUILD", &first)
+            .env("PLAYGROUND_SECOND_BUILD", &second)
             .env("WEBDRIVER_URL", &webdriver)
             .env("SCREENSHOT_DIR", &shots)
             .env("AXE_JS", &axe),

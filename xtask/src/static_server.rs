@@ -1,10 +1,21 @@
 //! A tiny loopback file server for the built page (the browser tests load it from here, and
 //! `xtask serve --dist` serves a dist folder with it): the folder appears under a path prefix
 //! (`/` or a sub-path such as `/deep/sub/path/`), and a file's pre-compressed sibling
-//! (`name.br`, `name.gz`) is sent when the browser accepts that encoding.
+//! (`name.br`, `name.gz`) is sent when the browser accepts that encoding. Every answer carries an
+//! `ETag` and `Cache-Control: no-cache`, as a well-configured host would: a browser asks again
+//! and gets `304 Not Modified` for what it has (the service worker's check of a visit's files
+//! costs no second download), and a redeployed folder is seen at once.
+//!
+//! `start_paced` serves as if over a slow link (a school's 10 Mbit/s): every answer waits a
+//! round trip, and all bytes share one budget of bytes per second. Chromium's own network
+//! emulation does not reach a page's workers, whose engine download is the largest, so the
+//! first-visit figures are measured against this server.
 
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 fn content_type(path: &Path) -> &'static str {
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
@@ -47,36 +58,184 @@ fn body(file: &Path, accept_encoding: &str) -> Option<(Vec<u8>, Option<&'static 
     std::fs::read(file).ok().map(|b| (b, None))
 }
 
+/// A validator for `file` as sent with `encoding`: its size and modification time.
+fn etag(file: &Path, encoding: Option<&str>) -> Option<String> {
+    let meta = std::fs::metadata(file).ok()?;
+    let modified = meta
+        .modified()
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some(format!(
+        "\"{:x}-{modified:x}-{}\"",
+        meta.len(),
+        encoding.unwrap_or("identity")
+    ))
+}
+
+/// What to answer: a status, headers and a body.
+struct Answer {
+    status: u16,
+    headers: Vec<tiny_http::Header>,
+    body: Vec<u8>,
+}
+
+fn header(k: &str, v: &str) -> tiny_http::Header {
+    tiny_http::Header::from_bytes(k, v).expect("static header")
+}
+
+fn answer(file: Option<PathBuf>, accept: &str, if_none_match: Option<&str>) -> Answer {
+    let not_found = || Answer {
+        status: 404,
+        headers: vec![header("Content-Type", "text/plain")],
+        body: b"not found".to_vec(),
+    };
+    let Some(file) = file else { return not_found() };
+    let Some((bytes, encoding)) = body(&file, accept) else {
+        return not_found();
+    };
+    let tag = etag(&file, encoding).unwrap_or_default();
+    if !tag.is_empty() && if_none_match.is_some_and(|m| m.split(',').any(|t| t.trim() == tag)) {
+        return Answer {
+            status: 304,
+            headers: vec![header("ETag", &tag)],
+            body: Vec::new(),
+        };
+    }
+    let mut headers = vec![
+        header("Content-Type", content_type(&file)),
+        header("Vary", "Accept-Encoding"),
+        header("Cache-Control", "no-cache"),
+    ];
+    if !tag.is_empty() {
+        headers.push(header("ETag", &tag));
+    }
+    if let Some(e) = encoding {
+        headers.push(header("Content-Encoding", e));
+    }
+    Answer {
+        status: 200,
+        headers,
+        body: bytes,
+    }
+}
+
+/// A slow link shared by every answer: its bytes per second and round-trip time.
+pub struct Pace {
+    bytes_per_s: f64,
+    round_trip: Duration,
+    /// When the link is free again (answers sending at once take turns).
+    free_at: Mutex<Instant>,
+}
+
+impl Pace {
+    pub fn mbit_per_s(mbit: f64, round_trip_ms: u64) -> Arc<Pace> {
+        Arc::new(Pace {
+            bytes_per_s: mbit * 1e6 / 8.0,
+            round_trip: Duration::from_millis(round_trip_ms),
+            free_at: Mutex::new(Instant::now()),
+        })
+    }
+}
+
+/// A body read out no faster than the link allows.
+struct Paced {
+    body: std::io::Cursor<Vec<u8>>,
+    pace: Arc<Pace>,
+}
+
+impl Read for Paced {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let len = buf.len().min(16 * 1024);
+        let n = self.body.read(&mut buf[..len])?;
+        let done = {
+            let mut free_at = self.pace.free_at.lock().expect("the link's clock");
+            let start = (*free_at).max(Instant::now());
+            *free_at = start + Duration::from_secs_f64(n as f64 / self.pace.bytes_per_s);
+            *free_at
+        };
+        thread::sleep(done.saturating_duration_since(Instant::now()));
+        Ok(n)
+    }
+}
+
+fn respond(request: tiny_http::Request, root: &Path, prefix: &str, pace: Option<&Arc<Pace>>) {
+    let find = |name: &'static str| {
+        request
+            .headers()
+            .iter()
+            .find(|h| h.field.equiv(name))
+            .map(|h| h.value.as_str().to_string())
+    };
+    let accept = find("Accept-Encoding").unwrap_or_default();
+    let if_none_match = find("If-None-Match");
+    let Answer {
+        status,
+        headers,
+        body,
+    } = answer(
+        file_for(root, prefix, request.url()),
+        &accept,
+        if_none_match.as_deref(),
+    );
+    let len = body.len();
+    let _ = match pace {
+        None => request.respond(tiny_http::Response::new(
+            status.into(),
+            headers,
+            std::io::Cursor::new(body),
+            Some(len),
+            None,
+        )),
+        Some(pace) => {
+            thread::sleep(pace.round_trip);
+            let paced = Paced {
+                body: std::io::Cursor::new(body),
+                pace: pace.clone(),
+            };
+            request.respond(tiny_http::Response::new(
+                status.into(),
+                headers,
+                paced,
+                Some(len),
+                None,
+            ))
+        }
+    };
+}
+
 /// Serve `root` under `prefix` on 127.0.0.1 (`port` 0: a free one), in a background thread;
 /// returns the page's URL.
 pub fn start_at(root: PathBuf, prefix: &str, port: u16) -> Result<String, String> {
-    let server = tiny_http::Server::http(("127.0.0.1", port)).map_err(|e| format!("cannot start the file server: {e}"))?;
+    serve(root, prefix, port, None)
+}
+
+/// The same, as if over a slow link (`Pace`): answers are sent side by side, sharing it.
+pub fn start_paced(root: PathBuf, prefix: &str, pace: Arc<Pace>) -> Result<String, String> {
+    serve(root, prefix, 0, Some(pace))
+}
+
+fn serve(
+    root: PathBuf,
+    prefix: &str,
+    port: u16,
+    pace: Option<Arc<Pace>>,
+) -> Result<String, String> {
+    let server = tiny_http::Server::http(("127.0.0.1", port))
+        .map_err(|e| format!("cannot start the file server: {e}"))?;
     let addr = server.server_addr().to_ip().ok_or("no address")?;
     let prefix = prefix.to_string();
     let base = format!("http://{addr}{prefix}");
     thread::spawn(move || {
         for request in server.incoming_requests() {
-            let accept = request
-                .headers()
-                .iter()
-                .find(|h| h.field.equiv("Accept-Encoding"))
-                .map(|h| h.value.as_str().to_string())
-                .unwrap_or_default();
-            let found = file_for(&root, &prefix, request.url()).and_then(|f| body(&f, &accept).map(|b| (f, b)));
-            let response = match found {
-                Some((file, (bytes, encoding))) => {
-                    let header = |k: &str, v: &str| tiny_http::Header::from_bytes(k, v).expect("static header");
-                    let mut r = tiny_http::Response::from_data(bytes)
-                        .with_header(header("Content-Type", content_type(&file)))
-                        .with_header(header("Vary", "Accept-Encoding"));
-                    if let Some(e) = encoding {
-                        r = r.with_header(header("Content-Encoding", e));
-                    }
-                    r.boxed()
+            match &pace {
+                None => respond(request, &root, &prefix, None),
+                Some(pace) => {
+                    let (root, prefix, pace) = (root.clone(), prefix.clone(), pace.clone());
+                    thread::spawn(move || respond(request, &root, &prefix, Some(&pace)));
                 }
-                None => tiny_http::Response::from_string("not found").with_status_code(404).boxed(),
-            };
-            let _ = request.respond(response);
+            }
         }
     });
     Ok(base)

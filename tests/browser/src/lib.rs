@@ -24,6 +24,79 @@ fn env(name: &str) -> String {
     std::env::var(name).unwrap_or_else(|_| panic!("{name} is not set: run the browser tests with `cargo xtask test`"))
 }
 
+/// The address of the server `serve_build` switches.
+pub fn live_url() -> String {
+    env("PLAYGROUND_LIVE_URL")
+}
+
+/// What the switched server has in its folder.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Build {
+    First,
+    Second,
+    /// Nothing: every request fails (404), as if the host were gone.
+    Gone,
+}
+
+/// Point the live server at a build (the folder is a link `cargo xtask test` made).
+pub fn serve_build(build: Build) {
+    let link = std::path::PathBuf::from(env("PLAYGROUND_LIVE_LINK"));
+    let target = match build {
+        Build::First => std::path::PathBuf::from(env("PLAYGROUND_FIRST_BUILD")),
+        Build::Second => std::path::PathBuf::from(env("PLAYGROUND_SECOND_BUILD")),
+        Build::Gone => link.with_file_name("gone"),
+    };
+    let fresh = link.with_file_name("live.next");
+    let _ = std::fs::remove_file(&fresh);
+    std::os::unix::fs::symlink(&target, &fresh).expect("link the build");
+    // A rename replaces the link in one step: the server never sees it missing.
+    std::fs::rename(&fresh, &link).expect("switch the build");
+}
+
+/// A network for Chromium to emulate.
+#[derive(Clone, Copy, Debug)]
+pub enum Network {
+    Online,
+    Offline,
+    /// A link of this many megabits per second each way, with this round-trip latency.
+    Throttled {
+        mbit_per_s: f64,
+        latency_ms: u32,
+    },
+}
+
+/// chromedriver's `POST /session/{id}/chromium/network_conditions`.
+#[derive(Debug)]
+struct NetworkConditions(Network);
+
+impl fantoccini::wd::WebDriverCompatibleCommand for NetworkConditions {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!(
+            "session/{}/chromium/network_conditions",
+            session.unwrap_or_default()
+        ))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        // Throughput in bytes per second; a huge one means "not throttled".
+        let (offline, latency, bytes_per_s) = match self.0 {
+            Network::Online => (false, 0, 1e12),
+            Network::Offline => (true, 0, 1e12),
+            Network::Throttled {
+                mbit_per_s,
+                latency_ms,
+            } => (false, latency_ms, mbit_per_s * 1e6 / 8.0),
+        };
+        let body = json!({ "network_conditions": {
+            "offline": offline, "latency": latency, "download_throughput": bytes_per_s, "upload_throughput": bytes_per_s } });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
 pub struct Page {
     pub client: Client,
 }
@@ -58,6 +131,35 @@ impl Page {
     /// served there by `cargo xtask test`.
     pub async fn open_sub_path(hash: &str) -> Page {
         Page::open_at(&format!("{}{hash}", env("PLAYGROUND_SUB_URL")), None).await
+    }
+
+    /// The sub-path dist on a server whose folder the tests switch between two builds
+    /// (`serve_build`): for offline use and updates.
+    pub async fn open_live(hash: &str) -> Page {
+        Page::open_at(&format!("{}{hash}", live_url()), None).await
+    }
+
+    /// The first build of the sub-path dist served as if over a 10 Mbit/s link with 40 ms round
+    /// trips (the test server paces every byte, the engine worker's included).
+    pub async fn open_slow(hash: &str) -> Page {
+        Page::open_at(&format!("{}{hash}", env("PLAYGROUND_SLOW_URL")), None).await
+    }
+
+    /// A browser on an empty page, to set its network up before the first visit.
+    pub async fn blank() -> Page {
+        Page::open_at("about:blank", None).await
+    }
+
+    pub async fn goto(&self, url: &str) {
+        self.client.goto(url).await.expect("open the page");
+    }
+
+    /// Chromium's network emulation for this browser (`Network::Online` lifts it).
+    pub async fn network(&self, network: Network) {
+        self.client
+            .issue_cmd(NetworkConditions(network))
+            .await
+            .expect("chromium network conditions");
     }
 
     async fn open_with(hash: &str, screen: Option<Screen>) -> Page {
