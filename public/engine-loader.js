@@ -6,9 +6,18 @@
 // - `{ build: name }` once compiled: the build named in the wasm's `playground-build` section
 //   (`cargo xtask dist` writes it; "" in a development build), so the page can tell an engine
 //   from another build;
-// - `{ failed: why }` when it cannot load.
+// - `{ failed: why }` when it cannot load;
+// - `{ requests: [addresses] }` when the page asks (`{ listRequests: true }`, a test hook): what
+//   this worker fetched, which the page's own timeline does not show.
 // `?v=<build>` is passed on from the page so an HTTP cache never answers with another build's file.
 const query = self.location.search;
+
+// The engine ignores messages that are not its commands; this one is for the loader.
+self.addEventListener("message", (event) => {
+  if (event.data && event.data.listRequests) {
+    self.postMessage({ requests: performance.getEntriesByType("resource").map((entry) => entry.name) });
+  }
+});
 importScripts("./engine-worker.js" + query);
 
 (async () => {

@@ -66,6 +66,17 @@ pub fn start(ui: Ui) {
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"__playgroundSimulateGpuFailure".into(), simulate.as_ref());
     }
+    // Test hook: the worker's own requests (its timeline is not the page's) are listed on
+    // `<html data-worker-requests>`, so a test can check that nothing left the page's origin.
+    let list_requests = Closure::<dyn Fn()>::new(move || {
+        let ask = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&ask, &"listRequests".into(), &true.into());
+        ui.engine.with_value(|l| l.tell_loader(&ask));
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__playgroundWorkerRequests".into(), list_requests.as_ref());
+    }
+    list_requests.forget();
     // The page lives as long as its worker: leaking the handlers is the intended lifetime.
     on_message.forget();
     on_error.forget();
@@ -73,8 +84,8 @@ pub fn start(ui: Ui) {
     ui.engine.update_value(|l| l.connect(worker));
 }
 
-/// What the worker's loader says before the engine runs (public/engine-loader.js): bytes of the
-/// engine arrived, the build its wasm belongs to, or why it could not load.
+/// What the worker's loader says (public/engine-loader.js): bytes of the engine arrived, the
+/// build its wasm belongs to, why it could not load, or (asked by a test) the worker's requests.
 fn loader_note(ui: Ui, note: &JsValue) {
     let field = |k: &str| {
         js_sys::Reflect::get(note, &k.into())
@@ -96,6 +107,12 @@ fn loader_note(ui: Ui, note: &JsValue) {
             )));
         }
         ui.engine_build.set(Some(build));
+    }
+    if let Some(requests) = field("requests") {
+        let listed = js_sys::JSON::stringify(&requests).ok().and_then(|s| s.as_string()).unwrap_or_default();
+        if let Some(html) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = html.set_attribute("data-worker-requests", &listed);
+        }
     }
     if let Some(why) = field("failed").and_then(|v| v.as_string()) {
         for run in ui.runs.get_untracked() {

@@ -24,6 +24,13 @@ impl Link {
         }
     }
 
+    /// A plain message for the worker's loader (public/engine-loader.js), not the engine.
+    pub fn tell_loader(&self, message: &wasm_bindgen::JsValue) {
+        if let Some(w) = &self.worker {
+            let _ = w.post_message(message);
+        }
+    }
+
     /// The worker is running: post what waited, in order.
     pub fn ready(&mut self) {
         self.ready = true;

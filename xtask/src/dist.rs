@@ -1,7 +1,10 @@
 //! `cargo xtask dist [--public-url /any/path/]`: the playground as one folder for any static host
 //! (a school's web server, GitHub Pages, a USB stick served by `python3 -m http.server`).
 //!
-//! Trunk builds it with every link under the public URL; then what Trunk does not do:
+//! Trunk builds it with every link under the public URL, with the release profile the tests use
+//! (link-time optimisation was measured and not kept: docs/benchmarks.md, "Delivery"); then what
+//! Trunk does not do:
+//! - the wasm files lose their function names (`strip_names`), 30 % of their size;
 //! - a strict Content Security Policy in the page (`csp`): its one inline script allowed by hash,
 //!   wasm compilation allowed, nothing from other origins;
 //! - the build's name in the page and in the engine (stamp.rs), so neither runs with the other
@@ -18,7 +21,7 @@ use std::time::Instant;
 use base64::Engine as _;
 use sha2::Digest;
 
-use crate::{service_worker, stamp};
+use crate::{service_worker, stamp, wasm_sections};
 
 /// Files worth compressing (the pictures are PNG/JPEG already).
 const COMPRESSIBLE: &[&str] = &["html", "js", "css", "wasm", "svg", "json", "txt", "webmanifest"];
@@ -32,13 +35,20 @@ pub fn normalise(public_url: &str) -> Result<String, String> {
     Ok(if trimmed.is_empty() { "/".into() } else { format!("/{trimmed}/") })
 }
 
-/// How hard to compress: `Best` for a folder a host will serve (brotli quality 11: about four
-/// minutes for the 26 MB engine here, 35 % smaller than gzip), `Quick` for the tests' sub-path
-/// build (quality 5: seconds), which checks the same paths, policy and encodings.
-#[derive(Clone, Copy, PartialEq)]
-pub enum Effort {
-    Best,
-    Quick,
+/// How hard to compress: brotli quality 11 takes minutes for the engine and saves 20-30 % over
+/// quality 5, which takes seconds.
+#[derive(Clone, Copy, PartialEq, Debug)]
+pub struct Effort {
+    /// Brotli quality of the `.br` siblings; the `.gz` siblings are best or fast to match.
+    pub brotli: u32,
+}
+
+impl Effort {
+    /// `cargo xtask dist`: a folder a host will serve to a class.
+    pub const BEST: Effort = Effort { brotli: 11 };
+    /// The tests' sub-path builds and `xtask serve`: the same files, policy, service worker and
+    /// encodings, compressed in seconds.
+    pub const QUICK: Effort = Effort { brotli: 5 };
 }
 
 /// Build the folder: Trunk, then `finish`.
@@ -46,11 +56,7 @@ pub fn build(public_url: &str, out: &Path, effort: Effort) -> Result<(), String>
     let started = Instant::now();
     trunk(public_url, out)?;
     finish(out, effort, "")?;
-    println!(
-        "xtask: {} for {public_url} in {:.0} s",
-        out.display(),
-        started.elapsed().as_secs_f64()
-    );
+    println!("xtask: {} for {public_url} in {:.0} s", out.display(), started.elapsed().as_secs_f64());
     Ok(())
 }
 
@@ -68,6 +74,8 @@ pub fn trunk(public_url: &str, out: &Path) -> Result<(), String> {
 /// Turn Trunk's output in `out` into the folder a host serves: policy, build name (from the files
 /// and `salt`), service worker, compressed siblings.
 pub fn finish(out: &Path, effort: Effort, salt: &str) -> Result<String, String> {
+    let (before, after) = strip_names(out)?;
+    println!("xtask: function names dropped: {:.2} → {:.2} MB of wasm", before as f64 / 1e6, after as f64 / 1e6);
     let build = stamp::build_name(out, salt)?;
     csp(&out.join("index.html"))?;
     let engine_bytes = stamp::stamp_engine(out, &build)?;
@@ -83,6 +91,34 @@ pub fn finish(out: &Path, effort: Effort, salt: &str) -> Result<String, String> 
         br as f64 / 1e6
     );
     Ok(build)
+}
+
+fn sha384(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+}
+
+/// Drop the `name` section of every wasm file (wasm_sections.rs): Trunk names the page's wasm in
+/// index.html with its SHA-384 (`integrity`) and its size (the loading readout's total), both
+/// rewritten for the smaller file. Returns the wasm bytes before and after.
+fn strip_names(dir: &Path) -> Result<(u64, u64), String> {
+    let index = dir.join("index.html");
+    let mut html = std::fs::read_to_string(&index).map_err(|e| format!("{}: {e}", index.display()))?;
+    let (mut before, mut after) = (0u64, 0u64);
+    for path in stamp::files(dir)? {
+        if path.extension().and_then(|e| e.to_str()) != Some("wasm") {
+            continue;
+        }
+        let old = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let new = wasm_sections::without_custom(&old, &["name"]).map_err(|e| format!("{}: {e}", path.display()))?;
+        std::fs::write(&path, &new).map_err(|e| format!("{}: {e}", path.display()))?;
+        html = html.replace(&sha384(&old), &sha384(&new));
+        // The loading readout's total (Trunk's initializer call names the wasm's size).
+        html = html.replace(&format!("_bg.wasm', {}, initializer()", old.len()), &format!("_bg.wasm', {}, initializer()", new.len()));
+        before += old.len() as u64;
+        after += new.len() as u64;
+    }
+    std::fs::write(&index, html).map_err(|e| format!("{}: {e}", index.display()))?;
+    Ok((before, after))
 }
 
 /// The policy: only this origin, WebAssembly compilation allowed (`wasm-unsafe-eval`, not
@@ -127,14 +163,13 @@ fn compress(dir: &Path, effort: Effort) -> Result<(u64, u64, u64), String> {
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let level = if effort == Effort::Best { flate2::Compression::best() } else { flate2::Compression::fast() };
+        let level = if effort.brotli >= 9 { flate2::Compression::best() } else { flate2::Compression::fast() };
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), level);
         encoder.write_all(&bytes).map_err(|e| e.to_string())?;
         let gzipped = encoder.finish().map_err(|e| e.to_string())?;
         let mut brotlied = Vec::new();
         {
-            let quality = if effort == Effort::Best { 11 } else { 5 };
-            let params = brotli::enc::BrotliEncoderParams { quality, lgwin: 22, ..Default::default() };
+            let params = brotli::enc::BrotliEncoderParams { quality: effort.brotli as i32, lgwin: 22, ..Default::default() };
             brotli::BrotliCompress(&mut bytes.as_slice(), &mut brotlied, &params).map_err(|e| e.to_string())?;
         }
         let sibling = |suffix: &str| PathBuf::from(format!("{}.{suffix}", path.display()));
@@ -150,6 +185,34 @@ fn compress(dir: &Path, effort: Effort) -> Result<(u64, u64, u64), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_page_digest_is_the_one_trunk_writes() {
+        // Trunk's `integrity="sha384-…"`: standard base64 of the SHA-384 of the file's bytes.
+        assert_eq!(sha384(b""), "OLBgp1GsljhM2TJ+sbHjaiH9txEUvgdDTAzHv2P24donTt6/529l+9Ua0vFImLlb");
+    }
+
+    #[test]
+    fn dropping_names_rewrites_the_pages_digest_and_size_of_its_wasm() {
+        let dir = std::env::temp_dir().join(format!("xtask-names-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let wasm = [b"\0asm\x01\0\0\0".to_vec(), vec![1, 1, 0], wasm_sections::custom_section("name", &[5u8; 100])].concat();
+        std::fs::write(dir.join("p_bg.wasm"), &wasm).unwrap();
+        let html = format!(
+            "<html><head><script type=\"module\">await __trunkInitializer(init, '/p_bg.wasm', {}, initializer(), true);</script>\
+             <link rel=\"preload\" href=\"/p_bg.wasm\" integrity=\"sha384-{}\"></head></html>",
+            wasm.len(),
+            sha384(&wasm)
+        );
+        std::fs::write(dir.join("index.html"), html).unwrap();
+        let (before, after) = strip_names(&dir).unwrap();
+        assert_eq!((before, after), (wasm.len() as u64, 11));
+        let stripped = std::fs::read(dir.join("p_bg.wasm")).unwrap();
+        let html = std::fs::read_to_string(dir.join("index.html")).unwrap();
+        assert!(html.contains(&format!("'/p_bg.wasm', {}, initializer()", stripped.len())), "{html}");
+        assert!(html.contains(&sha384(&stripped)) && !html.contains(&sha384(&wasm)), "{html}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 
     #[test]
     fn public_urls_are_paths_with_slashes_at_both_ends() {

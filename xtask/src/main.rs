@@ -12,6 +12,7 @@ mod service_worker;
 mod stamp;
 mod static_server;
 mod tools;
+mod wasm_sections;
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::CommandExt;
@@ -123,9 +124,9 @@ fn build_pages_for_tests() -> Result<(), String> {
     let [first, second, live] = update_builds();
     copy_dir(&sub_dir, &first)?;
     copy_dir(&sub_dir, &second)?;
-    dist::finish(&sub_dir, dist::Effort::Quick, "")?;
-    dist::finish(&first, dist::Effort::Quick, "")?;
-    dist::finish(&second, dist::Effort::Quick, "a second build")?;
+    dist::finish(&sub_dir, dist::Effort::QUICK, "")?;
+    dist::finish(&first, dist::Effort::QUICK, "")?;
+    dist::finish(&second, dist::Effort::QUICK, "a second build")?;
     let _ = std::fs::remove_file(&live);
     std::os::unix::fs::symlink(&first, &live).map_err(|e| format!("{}: {e}", live.display()))
 }
@@ -248,9 +249,14 @@ fn bench(seconds: &str) -> Result<(), String> {
     let base = static_server::start(dist_dir())?;
     let (_driver, webdriver) = start_chromedriver()?;
     println!("xtask: benchmarks on the wasm CPU path (headless Chromium)");
+    // What a teacher's host would send, over a school's link: the first-visit figures.
+    let dist = workspace_root().join("target").join("bench-dist");
+    dist::build("/", &dist, dist::Effort::BEST)?;
+    let slow = static_server::start_paced(dist, "/", static_server::Pace::mbit_per_s(10.0, 40))?;
     run(cargo()
         .args(["test", "--quiet", "-p", "browser-tests", "--test", "bench", "--", "--ignored", "--nocapture", "--test-threads=1"])
         .env("PLAYGROUND_URL", &base)
+        .env("PLAYGROUND_SLOW_URL", &slow)
         .env("WEBDRIVER_URL", &webdriver)
         .env("BENCH_SECONDS", seconds)
         .env("DIST_DIR", dist_dir()))
@@ -269,7 +275,7 @@ fn serve(args: &[String]) -> Result<(), String> {
             .env("TRUNK_SKIP_VERSION_CHECK", "true"));
     }
     let out = workspace_root().join("target").join("serve-dist");
-    dist::build(&public_url, &out, dist::Effort::Quick)?;
+    dist::build(&public_url, &out, dist::Effort::QUICK)?;
     let url = static_server::start_at(out, &public_url, 8080)?;
     println!("xtask: serving the playground at {url} (Ctrl-C stops it)");
     loop {
@@ -282,7 +288,7 @@ fn dist_command(args: &[String]) -> Result<(), String> {
     tools::ensure_build_tools()?;
     let public_url = dist::normalise(option(args, "--public-url").unwrap_or("/"))?;
     let out = option(args, "--out").map(PathBuf::from).unwrap_or_else(|| workspace_root().join("dist"));
-    dist::build(&public_url, &out, dist::Effort::Best)
+    dist::build(&public_url, &out, dist::Effort::BEST)
 }
 
 fn main() -> ExitCode {

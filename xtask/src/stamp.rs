@@ -54,30 +54,6 @@ pub fn build_name(dir: &Path, salt: &str) -> Result<String, String> {
         .collect())
 }
 
-fn leb128(mut n: usize, out: &mut Vec<u8>) {
-    loop {
-        let byte = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
-}
-
-/// A wasm custom section named `name` holding `payload` (section id 0, its size, the name, the bytes).
-pub fn custom_section(name: &str, payload: &[u8]) -> Vec<u8> {
-    let mut body = Vec::new();
-    leb128(name.len(), &mut body);
-    body.extend_from_slice(name.as_bytes());
-    body.extend_from_slice(payload);
-    let mut section = vec![0u8];
-    leb128(body.len(), &mut section);
-    section.extend(body);
-    section
-}
-
 /// Append the build's name to the engine's wasm; returns the wasm's new size in bytes.
 pub fn stamp_engine(dir: &Path, build: &str) -> Result<u64, String> {
     let path = dir.join(ENGINE_WASM);
@@ -85,7 +61,7 @@ pub fn stamp_engine(dir: &Path, build: &str) -> Result<u64, String> {
     if !wasm.starts_with(b"\0asm") {
         return Err(format!("{} is not WebAssembly", path.display()));
     }
-    wasm.extend(custom_section(SECTION, build.as_bytes()));
+    wasm.extend(crate::wasm_sections::custom_section(SECTION, build.as_bytes()));
     std::fs::write(&path, &wasm).map_err(|e| format!("{}: {e}", path.display()))?;
     Ok(wasm.len() as u64)
 }
@@ -107,15 +83,6 @@ pub fn stamp_page(index: &Path, build: &str, engine_bytes: u64) -> Result<(), St
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_custom_section_is_laid_out_as_the_wasm_spec_says() {
-        let s = custom_section("ab", b"xyz");
-        assert_eq!(s, vec![0, 6, 2, b'a', b'b', b'x', b'y', b'z']);
-        let long = custom_section("n", &[7u8; 200]);
-        assert_eq!(&long[..3], &[0, 0xca, 0x01], "202 bytes as LEB128");
-        assert_eq!(long.len(), 3 + 2 + 200);
-    }
 
     #[test]
     fn the_build_name_follows_the_files_and_the_salt() {

@@ -38,7 +38,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::spec::{grid_count, Activation, Family, Normalization};
+use crate::spec::{grid_count, Activation, Family, Normalization, LEAKY_SLOPE};
 use crate::weights::{LayerWeights, Snapshot};
 
 /// Most pieces listed; more (counted before collinear neighbours are joined) is refused.
@@ -199,7 +199,7 @@ pub fn exact_pieces(net: &Snapshot, lo: f64, hi: f64) -> Result<Pieces, String> 
     }
     // What the engine applies between two layers (`Network::between_layers`).
     let between = match (&spec.family, spec.normalization) {
-        (Family::Mlp { activation: a @ (Activation::Relu | Activation::Identity), .. }, _) => *a,
+        (Family::Mlp { activation: a @ (Activation::Relu | Activation::LeakyRelu | Activation::Identity), .. }, _) => *a,
         (Family::Mlp { activation, .. }, _) if net.layers.len() > 1 => {
             return Err(format!("the {} activation is curved, so the network is not piecewise linear", activation.name()));
         }
@@ -213,8 +213,12 @@ pub fn exact_pieces(net: &Snapshot, lo: f64, hi: f64) -> Result<Pieces, String> 
     let merge = MERGE * lo.abs().max(hi.abs());
     let mut lines = Lines { breaks: vec![lo, hi], width: 1, value: vec![lo], slope: vec![1.0] };
     for (l, layer) in net.layers.iter().enumerate() {
-        if l > 0 && between == Activation::Relu {
-            relu(&mut lines, merge)?;
+        if l > 0 {
+            match between {
+                Activation::Relu => rectify(&mut lines, merge, 0.0)?,
+                Activation::LeakyRelu => rectify(&mut lines, merge, LEAKY_SLOPE)?,
+                _ => {}
+            }
         }
         let (inputs, outputs) = (spec.widths[l], spec.widths[l + 1]);
         let damaged = || format!("layer {} of the network is damaged (its weights do not match its shape)", l + 1);
@@ -274,7 +278,9 @@ fn linear(lines: &mut Lines, weight: &[f32], bias: Option<&[f32]>, outputs: usiz
 }
 
 /// ReLU between layers: cut where a unit crosses zero, then zero every unit that is negative.
-fn relu(lines: &mut Lines, merge: f64) -> Result<(), String> {
+/// ReLU (`negative_slope` 0) or LeakyReLU on every line: a break where a line crosses zero, and
+/// the pieces below zero scaled by `negative_slope`.
+fn rectify(lines: &mut Lines, merge: f64, negative_slope: f64) -> Result<(), String> {
     lines.cut(merge, |lines, k, a, b, found| {
         for j in 0..lines.width {
             let (ya, yb) = (lines.at(k, j, a), lines.at(k, j, b));
@@ -287,8 +293,8 @@ fn relu(lines: &mut Lines, merge: f64) -> Result<(), String> {
         let mid = 0.5 * (lines.breaks[k] + lines.breaks[k + 1]);
         for j in 0..lines.width {
             if lines.at(k, j, mid) <= 0.0 {
-                lines.value[k * lines.width + j] = 0.0;
-                lines.slope[k * lines.width + j] = 0.0;
+                lines.value[k * lines.width + j] *= negative_slope;
+                lines.slope[k * lines.width + j] *= negative_slope;
             }
         }
     }

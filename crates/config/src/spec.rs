@@ -27,30 +27,50 @@ pub fn grid_count(inputs: usize, outputs: usize, per_synapse: bool) -> usize {
 pub enum Activation {
     Identity,
     Relu,
+    /// ReLU with a slope of `LEAKY_SLOPE` below zero: still piecewise linear, never dead.
+    LeakyRelu,
     Tanh,
     Sigmoid,
     Gelu,
+    /// ln(1 + eˣ): a smooth ReLU.
+    Softplus,
+    /// sin x: periodic, like a Fourier synapse squeezed into one activation.
+    Sin,
 }
 
-impl Activation {
-    pub const ALL: [Activation; 5] =
-        [Activation::Relu, Activation::Tanh, Activation::Sigmoid, Activation::Gelu, Activation::Identity];
+/// LeakyReLU's slope for negative inputs (PyTorch's and TF Playground's default).
+pub const LEAKY_SLOPE: f64 = 0.01;
 
+impl Activation {
+    pub const ALL: [Activation; 8] = [
+        Activation::Relu,
+        Activation::LeakyRelu,
+        Activation::Tanh,
+        Activation::Sigmoid,
+        Activation::Gelu,
+        Activation::Softplus,
+        Activation::Sin,
+        Activation::Identity,
+    ];
 
     /// The URL name.
     pub fn name(self) -> &'static str {
         match self {
             Activation::Identity => "identity",
             Activation::Relu => "relu",
+            Activation::LeakyRelu => "leakyrelu",
             Activation::Tanh => "tanh",
             Activation::Sigmoid => "sigmoid",
             Activation::Gelu => "gelu",
+            Activation::Softplus => "softplus",
+            Activation::Sin => "sin",
         }
     }
 
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
     }
+
 }
 
 /// Which kind of synapse every layer uses.

@@ -214,13 +214,17 @@ fn random_pwl(rng: &mut ChaCha8Rng) -> (Snapshot, f64, f64) {
     (Snapshot { spec, layers }, lo, hi)
 }
 
-/// A ReLU (or identity) MLP 1 → … → 1 with PyTorch-like weights, with or without bias.
+/// A ReLU, LeakyReLU (or identity) MLP 1 → … → 1 with PyTorch-like weights, with or without bias.
 fn random_mlp(rng: &mut ChaCha8Rng) -> (Snapshot, f64, f64) {
     let depth = rng.random_range(1..=4);
     let mut widths = vec![1];
     widths.extend((1..depth).map(|_| rng.random_range(1..=6)));
     widths.push(1);
-    let activation = if rng.random_bool(0.8) { Activation::Relu } else { Activation::Identity };
+    let activation = match rng.random_range(0..20) {
+        0..12 => Activation::Relu,
+        12..17 => Activation::LeakyRelu,
+        _ => Activation::Identity,
+    };
     let bias = rng.random_bool(0.7);
     let layers = widths
         .windows(2)

@@ -145,6 +145,11 @@ impl Page {
         Page::open_at(&format!("{}{hash}", env("PLAYGROUND_SLOW_URL")), None).await
     }
 
+    /// A new browser session on any address.
+    pub async fn open_url(url: &str) -> Page {
+        Page::open_at(url, None).await
+    }
+
     /// A browser on an empty page, to set its network up before the first visit.
     pub async fn blank() -> Page {
         Page::open_at("about:blank", None).await

@@ -54,6 +54,20 @@ async fn the_dist_under_a_sub_path_loads_trains_and_keeps_to_its_policy() {
     for (url, _, _) in &loaded {
         assert!(url.starts_with(&format!("{origin}/deep/sub/path/")), "a request outside the sub-path or the origin: {url}");
     }
+    // The engine worker's own requests (its engine, the picture): the same origin and sub-path.
+    page.js("window.__playgroundWorkerRequests(); return true;").await;
+    let worker: Vec<String> = page
+        .wait_for("the worker's list of requests", Duration::from_secs(30), || async {
+            let listed = attribute(&page, "return document.documentElement.dataset.workerRequests || '';").await;
+            serde_json::from_str::<Vec<String>>(&listed).ok()
+        })
+        .await;
+    assert!(worker.iter().any(|u| u.contains("engine-worker_bg.wasm")), "the engine's wasm: {worker:?}");
+    assert!(worker.iter().any(|u| u.contains("/images/")), "the picture: {worker:?}");
+    for url in &worker {
+        assert!(url.starts_with(&format!("{origin}/deep/sub/path/")), "the worker asked outside the sub-path or the origin: {url}");
+    }
+    report(&format!("deliver: the page made {} requests and its engine worker {}, all under {origin}{sub}", loaded.len(), worker.len()));
     // The big file came pre-compressed (the server sends `.br` or `.gz` siblings).
     let (wasm, wire, decoded) = loaded.iter().filter(|(u, _, _)| u.ends_with(".wasm")).max_by(|a, b| a.2.total_cmp(&b.2)).cloned().expect("the page's wasm");
     report(&format!("deliver: {} resources under {sub}, the page's wasm {:.0} KB over the wire for {:.0} KB ({wasm})", loaded.len(), wire / 1e3, decoded / 1e3));

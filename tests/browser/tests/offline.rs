@@ -128,6 +128,18 @@ async fn after_one_visit_the_playground_works_with_no_network() {
     )
     .await;
     wait_idle(&page, Duration::from_secs(120)).await;
+    // An upload is read from the disk, never sent anywhere: it trains offline too.
+    let picture = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data").join("small.png");
+    let input = page.client.find(fantoccini::Locator::Css("[data-testid='upload']")).await.expect("upload input");
+    input.send_keys(&picture.canonicalize().expect("test picture").display().to_string()).await.expect("choose a file");
+    page.wait_for("the upload's link", Duration::from_secs(60), || async {
+        page.client.current_url().await.ok().filter(|u| u.as_str().contains("image=upload")).map(|_| ())
+    })
+    .await;
+    // An upload starts training at once.
+    page.wait_for("the upload to train", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s >= 5.0) }).await;
+    page.click("play").await;
+    wait_idle(&page, Duration::from_secs(60)).await;
     page.click("kind-lesson").await;
     wait_idle(&page, Duration::from_secs(60)).await;
     train_a_little(&page).await;
@@ -212,6 +224,8 @@ async fn a_new_build_replaces_the_kept_one_and_never_mixes_with_it() {
 #[tokio::test]
 async fn a_first_visit_over_10_mbit_s_is_usable_and_trains_soon() {
     let page = Page::open_slow("#backend=cpu").await;
+    // What a student sees while it loads (the skeleton, or the page with the engine's bytes).
+    page.screenshot("first-visit-10mbit-loading").await;
     let ready = page
         .wait_for("the engine over 10 Mbit/s", Duration::from_secs(120), || async {
             page.js("const a = document.querySelector('.app'); return a && a.dataset.engineReadyMs ? [a.dataset.mountedMs, a.dataset.engineReadyMs] : null;")

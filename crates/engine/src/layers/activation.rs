@@ -3,6 +3,7 @@
 use burn::tensor::{activation, Tensor};
 
 pub use playground_config::spec::Activation;
+use playground_config::spec::LEAKY_SLOPE;
 
 /// Applying an activation to a tensor (the enum itself lives in the config crate).
 pub trait Apply {
@@ -17,6 +18,9 @@ impl Apply for Activation {
             Activation::Tanh => activation::tanh(x),
             Activation::Sigmoid => activation::sigmoid(x),
             Activation::Gelu => activation::gelu(x),
+            Activation::LeakyRelu => activation::leaky_relu(x, LEAKY_SLOPE),
+            Activation::Softplus => activation::softplus(x, 1.0),
+            Activation::Sin => x.sin(),
         }
     }
 }
