@@ -232,6 +232,10 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
             </Show>
+            <Show when=move || ui.exp().with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial))>
+                // The originals' periodic extension: inputs beyond the window are mirrored back.
+                {number(ui, "Mirror period (0 = off)", "period", limits::PERIODICITY, "0.5", |e| e.periodicity, |e, v| e.periodicity = v)}
+            </Show>
             <Show when=move || ui.exp().with(|e| e.net != NetKind::Mlp)>
                 {choice(ui, "Between layers", "norm", vec![("none", "nothing"), ("maxabs", "max-abs normalisation")],
                     |e| if e.normalization == Normalization::MaxAbs { "maxabs".into() } else { "none".into() },

@@ -67,6 +67,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         n: run.n,
         segments: run.segments,
         input_segments: run.input_segments,
+        periodicity: run.periodicity,
         activation: run.activation,
         bias: run.bias,
         normalization: run.normalization,

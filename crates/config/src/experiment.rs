@@ -187,6 +187,8 @@ pub struct Experiment {
     pub segments: usize,
     /// Segments of the first layer when different (0 = same as `segments`).
     pub input_segments: usize,
+    /// Mirror period of polynomial synapses (0 = off; `Family::Lagrange`).
+    pub periodicity: f64,
     pub activation: Activation,
     pub bias: bool,
     pub normalization: Normalization,
@@ -234,6 +236,7 @@ impl Default for Experiment {
             n: 3,
             segments: 8,
             input_segments: 0,
+            periodicity: 0.0,
             activation: Activation::Relu,
             bias: true,
             normalization: Normalization::None,
@@ -329,6 +332,8 @@ pub mod limits {
     pub const MOVE_EVERY: (u64, u64) = (0, 100_000);
     pub const RESOLUTION: (usize, usize) = (16, crate::data::picture::MAX_SIDE);
     pub const INPUT_SEGMENTS: (usize, usize) = (0, 256);
+    /// The mirror period of polynomial synapses (0 = off): a window up to eight domains wide.
+    pub const PERIODICITY: (f64, f64) = (0.0, 16.0);
     /// Most `in·out·(P−1)` × samples per step in a layer with knots per synapse (`check_size`):
     /// 32 MB per intermediate tensor.
     pub const SYNAPSE_KNOT_WORK: usize = 8_000_000;
@@ -353,16 +358,17 @@ impl Experiment {
         widths.extend(std::iter::repeat(self.width).take(self.depth));
         widths.push(outputs);
         use crate::spec::Continuity;
+        let periodicity = (self.periodicity > 0.0).then_some(self.periodicity as f32);
         let family = match self.net {
             NetKind::Pwl => {
                 Family::Pwl { knots: self.knots, learn_positions: self.learn_knots, per_synapse: self.synapse_knots }
             }
             NetKind::Mlp => Family::Mlp { activation: self.activation, bias: self.bias },
-            NetKind::Continuous => Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Continuous },
+            NetKind::Continuous => Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Continuous, periodicity },
             NetKind::Discontinuous => {
-                Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Discontinuous }
+                Family::Lagrange { n: self.n, segments: self.segments, continuity: Continuity::Discontinuous, periodicity }
             }
-            NetKind::Polynomial => Family::Lagrange { n: self.n, segments: 1, continuity: Continuity::Continuous },
+            NetKind::Polynomial => Family::Lagrange { n: self.n, segments: 1, continuity: Continuity::Continuous, periodicity },
             NetKind::Fourier => Family::Fourier { n: self.n },
         };
         let input_segments = (self.input_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))

@@ -84,6 +84,11 @@ fn is_lagrange(e: &Experiment) -> bool {
     matches!(e.net, NetKind::Continuous | NetKind::Discontinuous)
 }
 
+/// Families with a mirror period (`Family::Lagrange`, plain polynomials included).
+fn uses_periodicity(e: &Experiment) -> bool {
+    matches!(e.net, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial)
+}
+
 /// Every key, in the order links are written.
 pub const KEYS: &[LinkKey] = &[
     key(Shared, "v", |_| Some(SCHEMA_VERSION.to_string()), |_, r| {
@@ -149,11 +154,17 @@ pub const KEYS: &[LinkKey] = &[
     }),
     hideable(Run, "act", "act", |e| (e.net == NetKind::Mlp).then(|| e.activation.name().into()), |e, r| match Activation::from_name(r.value) {
         Some(a) => e.activation = a,
-        None => r.bad("relu, tanh, sigmoid, gelu or identity"),
+        None => r.bad(&Activation::ALL.map(|a| a.name()).join(", ")),
     }),
     hideable(Run, "bias", "bias", |e| (e.net == NetKind::Mlp).then(|| flag(e.bias)), |e, r| e.bias = r.flag(e.bias)),
     key(Run, "n", |e| e.net.uses_n().then(|| e.n.to_string()), |e, r| e.n = r.int(limits::N, e.n)),
     key(Run, "segments", |e| is_lagrange(e).then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
+    key(
+        Run,
+        "period",
+        |e| (uses_periodicity(e) && e.periodicity > 0.0).then(|| e.periodicity.to_string()),
+        |e, r| e.periodicity = r.float(limits::PERIODICITY, e.periodicity),
+    ),
     key(
         Run,
         "insegments",

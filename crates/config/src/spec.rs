@@ -88,7 +88,16 @@ pub enum Family {
     Mlp { activation: Activation, bias: bool },
     /// Piecewise Lagrange polynomials on Chebyshev–Lobatto points: `n` points per segment,
     /// `segments` segments (1 segment = a plain polynomial).
-    Lagrange { n: usize, segments: usize, continuity: Continuity },
+    /// `periodicity`: every input is first folded back into a window of that width by mirroring
+    /// (`mirror_fold`: the originals' periodic extension), so outside its domain a synapse repeats
+    /// its mirror image instead of extrapolating its polynomials; `None`: off.
+    Lagrange {
+        n: usize,
+        segments: usize,
+        continuity: Continuity,
+        #[serde(default)]
+        periodicity: Option<f32>,
+    },
     /// Fourier series with `n` basis functions.
     Fourier { n: usize },
 }
@@ -136,7 +145,7 @@ impl NetworkSpec {
                     w[0] * knots * w[1] + if learn_positions { grids * (knots - 2) } else { 0 }
                 }
                 Family::Mlp { bias, .. } => w[0] * w[1] + if bias { w[1] } else { 0 },
-                Family::Lagrange { n, segments, continuity } => {
+                Family::Lagrange { n, segments, continuity, .. } => {
                     let segments = self.segments_of_layer(l, segments);
                     w[0] * w[1] * weights_per_synapse(n, segments, continuity)
                 }

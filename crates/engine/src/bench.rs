@@ -120,7 +120,7 @@ pub fn rings_image(size: usize) -> (Vec<f32>, Vec<f32>) {
 /// (n = 3, 2 segments).
 pub fn rings_spec() -> NetworkSpec {
     NetworkSpec {
-        family: Family::Lagrange { n: 3, segments: 2, continuity: Continuity::Continuous },
+        family: Family::Lagrange { n: 3, segments: 2, continuity: Continuity::Continuous, periodicity: None },
         widths: vec![2, 40, 3],
         input_domain: (-1.0, 1.0),
         normalization: Normalization::MaxAbs,

@@ -179,7 +179,7 @@ pub enum Refinement {
 /// A copy of a piecewise-polynomial network with every layer h- or p-refined: exactly the same
 /// function (see `crate::refine`), more freedom to train.
 pub async fn refine_network(net: &Network, how: Refinement) -> Result<(Network, Vec<Carry>), String> {
-    let Family::Lagrange { n, segments, continuity } = net.spec.family else {
+    let Family::Lagrange { n, segments, continuity, periodicity } = net.spec.family else {
         return Err("refinement applies to piecewise-polynomial networks".into());
     };
     if how == Refinement::P && n >= crate::experiment::limits::N.1 {
@@ -208,8 +208,8 @@ pub async fn refine_network(net: &Network, how: Refinement) -> Result<(Network, 
         *ls = to.segments;
     }
     snap.spec.family = match how {
-        Refinement::H => Family::Lagrange { n, segments: segments * 2, continuity },
-        Refinement::P => Family::Lagrange { n: n + 1, segments, continuity },
+        Refinement::H => Family::Lagrange { n, segments: segments * 2, continuity, periodicity },
+        Refinement::P => Family::Lagrange { n: n + 1, segments, continuity, periodicity },
     };
     if how == Refinement::H {
         snap.spec.input_segments = snap.spec.input_segments.map(|s| s * 2);

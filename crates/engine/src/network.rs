@@ -52,9 +52,9 @@ impl Network {
                     Layer::Pwl(PiecewiseLinear::new(w[0], w[1], knots, domain, learn_positions, per_synapse, &mut rng, device))
                 }
                 Family::Mlp { bias, .. } => Layer::Linear(LinearLayer::new(w[0], w[1], bias, &mut rng, device)),
-                Family::Lagrange { n, segments, continuity } => {
+                Family::Lagrange { n, segments, continuity, periodicity } => {
                     let segments = spec.segments_of_layer(l, segments);
-                    Layer::Poly(lagrange_lines(w[0], w[1], n, segments, continuity, &mut rng, device))
+                    Layer::Poly(lagrange_lines(w[0], w[1], n, segments, continuity, periodicity, &mut rng, device))
                 }
                 Family::Fourier { n } => Layer::Fourier(fourier_init(w[0], w[1], n, &mut rng, device)),
             })
@@ -157,6 +157,7 @@ pub fn lagrange_lines(
     n: usize,
     segments: usize,
     continuity: Continuity,
+    periodicity: Option<f32>,
     rng: &mut impl rand::Rng,
     device: &Device,
 ) -> PiecewisePolynomial {
@@ -174,7 +175,7 @@ pub fn lagrange_lines(
             }
         }
     }
-    PiecewisePolynomial::from_weights(w, outputs, inputs, n, segments, continuity, None, device)
+    PiecewisePolynomial::from_weights(w, outputs, inputs, n, segments, continuity, periodicity, device)
 }
 
 /// Fourier synapses start with a random constant and a random first sine (a slope through the

@@ -113,7 +113,7 @@ mod tests {
         let device = Device::flex().autodiff();
         for family in [
             Family::Pwl { knots: 5, learn_positions: true, per_synapse: false },
-            Family::Lagrange { n: 3, segments: 4, continuity: Continuity::Discontinuous },
+            Family::Lagrange { n: 3, segments: 4, continuity: Continuity::Discontinuous, periodicity: None },
             Family::Fourier { n: 5 },
             Family::Mlp { activation: Activation::Tanh, bias: true },
         ] {
