@@ -231,6 +231,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                         on:click=move |_| engine::refine(ui, false)>"p-refine"</button>
                 </div>
                 {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
+                {number(ui, "Output-layer segments (0 = same)", "outsegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.output_segments as f64, |e, v| e.output_segments = v as usize)}
             </Show>
             <Show when=move || ui.exp().with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial))>
                 // The originals' periodic extension: inputs beyond the window are mirrored back.

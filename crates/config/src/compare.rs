@@ -67,6 +67,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         n: run.n,
         segments: run.segments,
         input_segments: run.input_segments,
+        output_segments: run.output_segments,
         periodicity: run.periodicity,
         activation: run.activation,
         bias: run.bias,
@@ -407,7 +408,7 @@ mod tests {
     use rand::Rng;
 
     const RUN_KEYS: &str = "net width depth knots learnknots synapseknots grow maxknots move act bias n segments insegments \
-                            norm opt lr batch iseed bseed backend";
+                            outsegments period norm opt lr batch iseed bseed backend";
     const SHARED_KEYS: &str = "v kind lesson dataset formula points noise test image res rot seed step hide present";
 
     #[test]

@@ -187,6 +187,8 @@ pub struct Experiment {
     pub segments: usize,
     /// Segments of the first layer when different (0 = same as `segments`).
     pub input_segments: usize,
+    /// Segments of the last layer when different (0 = same as `segments`).
+    pub output_segments: usize,
     /// Mirror period of polynomial synapses (0 = off; `Family::Lagrange`).
     pub periodicity: f64,
     pub activation: Activation,
@@ -236,6 +238,7 @@ impl Default for Experiment {
             n: 3,
             segments: 8,
             input_segments: 0,
+            output_segments: 0,
             periodicity: 0.0,
             activation: Activation::Relu,
             bias: true,
@@ -373,7 +376,9 @@ impl Experiment {
         };
         let input_segments = (self.input_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))
             .then_some(self.input_segments);
-        NetworkSpec { family, widths, input_domain, normalization: self.normalization, input_segments }
+        let output_segments = (self.output_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))
+            .then_some(self.output_segments);
+        NetworkSpec { family, widths, input_domain, normalization: self.normalization, input_segments, output_segments }
     }
 
     /// Knots per synapse cost `in·out·(P−1)` numbers per sample and layer in each of several

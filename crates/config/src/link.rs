@@ -177,6 +177,12 @@ pub const KEYS: &[LinkKey] = &[
     ),
     key(
         Run,
+        "outsegments",
+        |e| (is_lagrange(e) && e.output_segments > 0).then(|| e.output_segments.to_string()),
+        |e, r| e.output_segments = r.int(limits::INPUT_SEGMENTS, e.output_segments),
+    ),
+    key(
+        Run,
         "norm",
         |e| (e.net != NetKind::Mlp).then(|| if e.normalization == Normalization::MaxAbs { "maxabs" } else { "none" }.into()),
         |e, r| match r.value {

@@ -423,7 +423,7 @@ mod tests {
     use crate::spec::NetworkSpec;
 
     fn spec(family: Family, widths: Vec<usize>) -> NetworkSpec {
-        NetworkSpec { family, widths, input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None }
+        NetworkSpec { family, widths, input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None, output_segments: None }
     }
 
     fn pwl_family() -> Family {

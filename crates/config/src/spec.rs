@@ -131,6 +131,10 @@ pub struct NetworkSpec {
     /// Segments of the first layer when it differs from the others (Lagrange families): the
     /// seed's image layout resolves the inputs finely (100 segments) and mixes coarsely (2).
     pub input_segments: Option<usize>,
+    /// Segments of the last layer when it differs (Lagrange families): a fine hidden layer can
+    /// feed a coarse, smooth output. In a one-layer network the first layer's count wins.
+    #[serde(default)]
+    pub output_segments: Option<usize>,
 }
 
 impl NetworkSpec {
@@ -156,8 +160,10 @@ impl NetworkSpec {
 
     /// Segments of layer `l` for a Lagrange family whose default is `segments`.
     pub fn segments_of_layer(&self, l: usize, segments: usize) -> usize {
-        match (l, self.input_segments) {
-            (0, Some(s)) => s,
+        let last = self.widths.len().saturating_sub(2);
+        match (l, self.input_segments, self.output_segments) {
+            (0, Some(s), _) => s,
+            (l, _, Some(s)) if l == last => s,
             _ => segments,
         }
     }

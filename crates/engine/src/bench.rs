@@ -87,6 +87,7 @@ fn pwl_spec(knots: usize, widths: Vec<usize>) -> NetworkSpec {
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,
         input_segments: None,
+        output_segments: None,
     }
 }
 
@@ -125,6 +126,7 @@ pub fn rings_spec() -> NetworkSpec {
         input_domain: (-1.0, 1.0),
         normalization: Normalization::MaxAbs,
         input_segments: Some(100),
+        output_segments: None,
     }
 }
 
@@ -171,6 +173,7 @@ pub fn sweep_cases() -> Vec<SweepCase> {
         input_domain: (-1.0, 1.0),
         normalization,
         input_segments: None,
+        output_segments: None,
     };
     let mlp = |widths: Vec<usize>| NetworkSpec {
         family: Family::Mlp { activation: playground_config::spec::Activation::Tanh, bias: true },
@@ -178,6 +181,7 @@ pub fn sweep_cases() -> Vec<SweepCase> {
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,
         input_segments: None,
+        output_segments: None,
     };
     let image = |width| NetworkSpec { widths: vec![2, width, 3], ..rings_spec() };
     vec![

@@ -213,6 +213,7 @@ pub async fn refine_network(net: &Network, how: Refinement) -> Result<(Network, 
     };
     if how == Refinement::H {
         snap.spec.input_segments = snap.spec.input_segments.map(|s| s * 2);
+        snap.spec.output_segments = snap.spec.output_segments.map(|s| s * 2);
     }
     Ok((snap.restore(&device), plan))
 }

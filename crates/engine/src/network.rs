@@ -209,6 +209,7 @@ mod tests {
             input_domain: (0.0, 6.0),
             normalization: Normalization::None,
             input_segments: None,
+            output_segments: None,
         };
         let a = Network::new(&spec, 9, &device);
         let b = Network::new(&spec, 9, &device);

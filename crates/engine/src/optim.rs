@@ -212,7 +212,7 @@ mod tests {
             Family::Pwl { knots: 6, learn_positions: true, per_synapse: false },
             Family::Mlp { activation: crate::layers::Activation::Tanh, bias: true },
         ] {
-            let spec = NetworkSpec { family, widths: vec![1, 4, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None };
+            let spec = NetworkSpec { family, widths: vec![1, 4, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None, output_segments: None };
             for kind in [OptimizerKind::Adam, OptimizerKind::Sgd, OptimizerKind::Lion] {
                 let mut burns = match kind {
                     OptimizerKind::Adam => AdamConfig::new().init(),

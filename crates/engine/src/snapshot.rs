@@ -117,7 +117,7 @@ mod tests {
             Family::Fourier { n: 5 },
             Family::Mlp { activation: Activation::Tanh, bias: true },
         ] {
-            let spec = NetworkSpec { family, widths: vec![1, 3, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None };
+            let spec = NetworkSpec { family, widths: vec![1, 3, 1], input_domain: (-1.0, 1.0), normalization: Normalization::None, input_segments: None, output_segments: None };
             let net = Network::new(&spec, 4, &device);
             let snap = pollster::block_on(Snapshot::take(&net)).unwrap();
             let back = snap.restore(&Device::flex());

@@ -207,6 +207,7 @@ fn random_pwl(rng: &mut ChaCha8Rng) -> (Snapshot, f64, f64) {
         input_domain: (a, b),
         normalization: Normalization::None,
         input_segments: None,
+        output_segments: None,
     };
     let (a, b) = (a as f64, b as f64);
     let mut margin = || if rng.random_bool(0.5) { 0.0 } else { rng.random_range(0.0..0.5) * (b - a) };
@@ -243,6 +244,7 @@ fn random_mlp(rng: &mut ChaCha8Rng) -> (Snapshot, f64, f64) {
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,
         input_segments: None,
+        output_segments: None,
     };
     let lo: f64 = rng.random_range(-3.0..0.0);
     let hi = lo + rng.random_range(1.0..6.0);
@@ -278,6 +280,7 @@ fn the_absolute_value_network_has_two_pieces_in_the_engine() {
         input_domain: (-1.0, 1.0),
         normalization: Normalization::None,
         input_segments: None,
+        output_segments: None,
     };
     let layers = vec![
         LayerWeights::Linear { weight: vec![1.0, -1.0], bias: None, inputs: 1, outputs: 2 },

@@ -418,6 +418,7 @@ async fn refine(run: RunId, slot: &mut Slot, how: Refinement, out: &Outbox) {
                     slot.exp.segments = segments;
                 }
                 slot.exp.input_segments = spec.input_segments.unwrap_or(0);
+                slot.exp.output_segments = spec.output_segments.unwrap_or(0);
                 out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
             }
             let what = match how {

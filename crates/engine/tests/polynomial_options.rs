@@ -1,6 +1,7 @@
-//! The mirror period of polynomial synapses (`period=` in a link): outside its window a network
+//! Options of the polynomial families. The mirror period (`period=` in a link): outside its window a network
 //! repeats its mirror image instead of extrapolating its polynomials, training works, refinement
-//! keeps the function everywhere, and the setting travels in links and model files.
+//! keeps the function everywhere, and the setting travels in links and model files. A separate
+//! segment count for the output layer (`outsegments=`).
 
 use burn::module::Module;
 use burn::tensor::Device;
@@ -79,4 +80,28 @@ fn the_period_travels_in_links_and_model_files() {
     assert_eq!(exp.periodicity, 1.5);
     assert_eq!(read.spec.family, snap.spec.family, "the family, period included");
     assert_eq!(read.restore(&Device::flex()).spec.family, snap.spec.family);
+}
+
+#[test]
+fn the_output_layer_can_have_its_own_segment_count() {
+    let e = Experiment { net: NetKind::Continuous, n: 2, segments: 8, output_segments: 2, depth: 1, width: 3, ..Experiment::default() };
+    let spec = e.network_spec((-1.0, 1.0));
+    assert_eq!(spec.output_segments, Some(2));
+    assert_eq!((spec.segments_of_layer(0, 8), spec.segments_of_layer(1, 8)), (8, 2));
+    // Continuous, n = 2: `segments + 1` weights per synapse; 1 → 3 (8 segments), 3 → 1 (2 segments).
+    assert_eq!(spec.parameter_count(), 3 * 9 + 3 * 3);
+    let (_, mut trainer) = e.build(&Device::flex().autodiff()).unwrap();
+    assert_eq!(trainer.network().spec.parameter_count(), 36);
+    for _ in 0..100 {
+        trainer.step();
+    }
+    let net = trainer.network();
+    let xs: Vec<f32> = (0..97).map(|i| data_x(net, -1.0 + 2.0 * i as f32 / 96.0)).collect();
+    let (refined, _) = pollster::block_on(refine_network(net, Refinement::H)).unwrap();
+    assert_eq!(refined.spec.output_segments, Some(4), "h-refinement splits the output layer's segments too");
+    let error = worst(&outputs(net, &xs), &outputs(&refined, &xs));
+    assert!(error < 1e-5, "h-refinement changed the function by {error}");
+    let link = e.to_link();
+    assert!(link.contains("outsegments=2"), "{link}");
+    assert_eq!(Experiment::from_link(&link).0.output_segments, 2);
 }
