@@ -31,6 +31,8 @@ pub struct Outcome {
     pub final_mse: Option<f64>,
     pub psnr_db: Option<f64>,
     pub seconds_to_25db: Option<f64>,
+    /// Training examples per second (steps/s × batch), where the batch is what is compared.
+    pub examples_per_s: Option<f64>,
 }
 
 impl Outcome {
@@ -44,6 +46,9 @@ impl Outcome {
         });
         if let Some(m) = self.final_mse {
             v["final_mse"] = m.into();
+        }
+        if let Some(e) = self.examples_per_s {
+            v["examples_per_s"] = e.round().into();
         }
         if let Some(p) = self.psnr_db {
             v["psnr_db"] = ((p * 100.0).round() / 100.0).into();
@@ -98,7 +103,38 @@ pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, St
     let ys: Vec<f32> = xs.iter().map(|x| (3.0 * x).sin()).collect();
     let mut run = run_of(&pwl_spec(16, vec![1, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.05, 0, device).await?;
     let (sps, loss) = timed(&mut run, 500, host).await?;
-    Ok(Outcome { workload: "fit1d_tiny", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
+    Ok(Outcome { workload: "fit1d_tiny", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None, examples_per_s: None })
+}
+
+/// TF Playground's deep shape on its spiral (issue 15): the 2-D tab's 500 spiral points, 4 inputs
+/// (x, y and the diagonals) → 6 hidden layers of 8 → 1, piecewise-linear synapses with 8 learned
+/// knots, max-abs between layers, Adam lr 0.02, batches of 10 — built exactly as the page builds
+/// it. Reported in examples per second, the unit TF Playground's speed is compared in.
+pub async fn field_deep(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    use crate::build::Build;
+    use crate::experiment::{Experiment, Kind, NetKind};
+    let e = Experiment {
+        dataset: "spiral".into(),
+        net: NetKind::Pwl,
+        width: 8,
+        depth: 6,
+        knots: 8,
+        learn_knots: true,
+        normalization: Normalization::MaxAbs,
+        batch: 10,
+        ..Experiment::default_for(Kind::Field)
+    };
+    let (_, trainer) = e.build_field(device)?;
+    let mut run = Run::start(trainer, Problem::Rows, Schedule::default(), 0).await?;
+    let (sps, loss) = timed(&mut run, 300, host).await?;
+    Ok(Outcome {
+        workload: "field_deep",
+        steps_per_s: sps,
+        final_mse: Some(loss),
+        psnr_db: None,
+        seconds_to_25db: None,
+        examples_per_s: Some(sps * e.batch as f64),
+    })
 }
 
 /// 1 → 16 → 1 piecewise linear, 32 knots per grid, 1024 samples of cos(1/(|x|+0.05)), Adam lr 0.01.
@@ -107,7 +143,7 @@ pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, Str
     let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
     let mut run = run_of(&pwl_spec(32, vec![1, 16, 1]), Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.01, 0, device).await?;
     let (sps, loss) = timed(&mut run, 300, host).await?;
-    Ok(Outcome { workload: "fit1d_mlp", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None })
+    Ok(Outcome { workload: "fit1d_mlp", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None, examples_per_s: None })
 }
 
 /// The procedural 128×128 "rings" image of the reference script: coordinates (u = column,
@@ -153,7 +189,7 @@ pub async fn implicit_rings(device: &Device, host: &impl Host, seconds: f64) -> 
     let elapsed = host.now_s() - t0;
     let m = read(full_mse(&run)?).await?[0] as f64;
     let steps = run.steps() - start;
-    Ok(Outcome { workload: "implicit_rings_128", steps_per_s: steps as f64 / elapsed, final_mse: None, psnr_db: Some(psnr(m)), seconds_to_25db: reached })
+    Ok(Outcome { workload: "implicit_rings_128", steps_per_s: steps as f64 / elapsed, final_mse: None, psnr_db: Some(psnr(m)), seconds_to_25db: reached, examples_per_s: None })
 }
 
 /// One shape of the backend sweep: which network at which batch, timed on one device.
