@@ -111,11 +111,22 @@ pub async fn fit1d_tiny(device: &Device, host: &impl Host) -> Result<Outcome, St
 /// knots, max-abs between layers, Adam lr 0.02, batches of 10 — built exactly as the page builds
 /// it. Reported in examples per second, the unit TF Playground's speed is compared in.
 pub async fn field_deep(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    field_deep_of(crate::experiment::NetKind::Pwl, "field_deep", device, host).await
+}
+
+/// The same shape as classic dense layers with tanh (TF Playground's own network): the anchor
+/// `field_deep` is compared with in the same run.
+pub async fn field_deep_tanh(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    field_deep_of(crate::experiment::NetKind::Mlp, "field_deep_tanh", device, host).await
+}
+
+async fn field_deep_of(net: crate::experiment::NetKind, workload: &'static str, device: &Device, host: &impl Host) -> Result<Outcome, String> {
     use crate::build::Build;
-    use crate::experiment::{Experiment, Kind, NetKind};
+    use crate::experiment::{Experiment, Kind};
     let e = Experiment {
         dataset: "spiral".into(),
-        net: NetKind::Pwl,
+        net,
+        activation: crate::layers::Activation::Tanh,
         width: 8,
         depth: 6,
         knots: 8,
@@ -128,7 +139,7 @@ pub async fn field_deep(device: &Device, host: &impl Host) -> Result<Outcome, St
     let mut run = Run::start(trainer, Problem::Rows, Schedule::default(), 0).await?;
     let (sps, loss) = timed(&mut run, 300, host).await?;
     Ok(Outcome {
-        workload: "field_deep",
+        workload,
         steps_per_s: sps,
         final_mse: Some(loss),
         psnr_db: None,

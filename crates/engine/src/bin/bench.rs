@@ -74,6 +74,7 @@ fn main() -> std::process::ExitCode {
             bench::fit1d_tiny(&device, &host).await,
             bench::fit1d_mlp(&device, &host).await,
             bench::field_deep(&device, &host).await,
+            bench::field_deep_tanh(&device, &host).await,
             bench::implicit_rings(&device, &host, seconds).await,
         ]
     });
