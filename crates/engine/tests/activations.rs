@@ -33,7 +33,7 @@ fn every_activation_is_its_formula() {
     let xs: Vec<f32> = (0..81).map(|i| -8.0 + 0.2 * i as f32).collect();
     for a in Activation::ALL {
         let x = Tensor::<1>::from_data(TensorData::new(xs.clone(), [xs.len()]), &Device::flex());
-        let ys = a.apply(x).into_data().convert::<f32>().to_vec::<f32>().unwrap();
+        let ys = a.apply(x).into_data().convert::<f32>().try_to_vec::<f32>().unwrap();
         for (x, y) in xs.iter().zip(ys) {
             let want = reference(a, *x as f64);
             // GELU: burn may use the tanh approximation (within 5e-4 of the erf form).

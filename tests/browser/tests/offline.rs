@@ -44,6 +44,11 @@ async fn wait_offline_status(page: &Page, text: &str, timeout: Duration) {
     .await
 }
 
+/// The experiment in the address bar.
+async fn location_hash(page: &Page) -> String {
+    page.js("return location.hash;").await.as_str().unwrap_or_default().to_string()
+}
+
 /// The names of the caches the page's origin keeps.
 async fn caches(page: &Page) -> Vec<String> {
     let v = page
@@ -103,12 +108,7 @@ async fn after_one_visit_the_playground_works_with_no_network() {
     );
     let (page_build, engine_build) = builds(&page).await;
     assert_eq!(page_build, engine_build, "page and engine from one build");
-    let hash = page
-        .js("return location.hash;")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let hash = location_hash(&page).await;
     assert!(
         hash.contains("kind=field") && hash.contains("dataset=xor") && hash.contains("seed=3"),
         "the link's experiment: {hash}"
@@ -192,12 +192,7 @@ async fn a_new_build_replaces_the_kept_one_and_never_mixes_with_it() {
         (second.clone(), second.clone()),
         "the new page runs the new engine"
     );
-    let hash = page
-        .js("return location.hash;")
-        .await
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let hash = location_hash(&page).await;
     assert!(
         hash.contains("seed=7"),
         "the experiment survived the reload: {hash}"
