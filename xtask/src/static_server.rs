@@ -228,14 +228,11 @@ fn serve(
     let prefix = prefix.to_string();
     let base = format!("http://{addr}{prefix}");
     thread::spawn(move || {
+        // Each answer on its own thread: a stalled or slow connection (a browser closing
+        // mid-download, a paced link) never holds up the requests behind it.
         for request in server.incoming_requests() {
-            match &pace {
-                None => respond(request, &root, &prefix, None),
-                Some(pace) => {
-                    let (root, prefix, pace) = (root.clone(), prefix.clone(), pace.clone());
-                    thread::spawn(move || respond(request, &root, &prefix, Some(&pace)));
-                }
-            }
+            let (root, prefix, pace) = (root.clone(), prefix.clone(), pace.clone());
+            thread::spawn(move || respond(request, &root, &prefix, pace.as_ref()));
         }
     });
     Ok(base)

@@ -217,9 +217,22 @@ impl Page {
                 return v;
             }
             if Instant::now() > deadline {
+                // What the page says about itself first (the head of its source is mostly the
+                // loader script), then the start of its body.
+                let state = self
+                    .client
+                    .execute(
+                        "const a = document.querySelector('.app'); const t = id => { const e = document.querySelector(`[data-testid='${id}']`); return e ? e.textContent : null; };
+                         return JSON.stringify({ app: a ? Object.assign({}, a.dataset) : null, backend: t('backend'), reason: t('backend-reason'),
+                           loading: t('engine-loading'), message: t('message'), offline: t('offline-status'), csp: document.documentElement.dataset.cspBlocked || null });",
+                        vec![],
+                    )
+                    .await
+                    .map(|v| v.to_string())
+                    .unwrap_or_default();
                 let shown = self.client.source().await.unwrap_or_default();
-                let body: String = shown.chars().take(3000).collect();
-                panic!("timed out after {timeout:?} waiting for {what}; page: {body}");
+                let body: String = shown.split("<body").nth(1).unwrap_or(&shown).chars().take(2000).collect();
+                panic!("timed out after {timeout:?} waiting for {what}; the page's state: {state}; its body: {body}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
