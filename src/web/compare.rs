@@ -20,15 +20,14 @@ fn summary(e: &Experiment) -> String {
 fn network(e: &Experiment) -> String {
     let hidden = if e.depth > 0 { format!(", {}×{}", e.depth, e.width) } else { String::new() };
     // What the polynomial families' extra options change, when they are on.
-    let lagrange = matches!(e.net, NetKind::Continuous | NetKind::Discontinuous);
     let mut extras = String::new();
-    if lagrange && e.input_segments > 0 {
+    if e.net.has_segments() && e.input_segments > 0 {
         extras += &format!(", first layer {} seg", e.input_segments);
     }
-    if lagrange && e.output_segments > 0 {
+    if e.net.has_segments() && e.output_segments > 0 {
         extras += &format!(", output layer {} seg", e.output_segments);
     }
-    if (lagrange || e.net == NetKind::Polynomial) && e.periodicity > 0.0 {
+    if e.net.is_lagrange() && e.periodicity > 0.0 {
         extras += &format!(", mirror period {}", e.periodicity);
     }
     let hidden = format!("{hidden}{extras}");

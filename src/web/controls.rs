@@ -222,7 +222,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <Show when=move || ui.exp().with(|e| e.net.uses_n())>
                 {number(ui, "Points per segment (n)", "n", (limits::N.0 as f64, limits::N.1 as f64), "1", |e| e.n as f64, |e, v| e.n = v as usize)}
             </Show>
-            <Show when=move || ui.exp().with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous))>
+            <Show when=move || ui.exp().with(|e| e.net.has_segments())>
                 {number(ui, "Segments", "segments", (limits::SEGMENTS.0 as f64, limits::SEGMENTS.1 as f64), "1", |e| e.segments as f64, |e, v| e.segments = v as usize)}
                 <div class="buttons">
                     <button data-testid="h-refine" title="Split every segment in two; the function does not change"
@@ -230,10 +230,10 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                     <button data-testid="p-refine" title="One more point per segment; the function does not change"
                         on:click=move |_| engine::refine(ui, false)>"p-refine"</button>
                 </div>
-                {number(ui, "First-layer segments (0 = same)", "insegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
-                {number(ui, "Output-layer segments (0 = same)", "outsegments", (limits::INPUT_SEGMENTS.0 as f64, limits::INPUT_SEGMENTS.1 as f64), "1", |e| e.output_segments as f64, |e, v| e.output_segments = v as usize)}
+                {number(ui, "First-layer segments (0 = same)", "insegments", (limits::LAYER_SEGMENTS.0 as f64, limits::LAYER_SEGMENTS.1 as f64), "1", |e| e.input_segments as f64, |e, v| e.input_segments = v as usize)}
+                {number(ui, "Output-layer segments (0 = same)", "outsegments", (limits::LAYER_SEGMENTS.0 as f64, limits::LAYER_SEGMENTS.1 as f64), "1", |e| e.output_segments as f64, |e, v| e.output_segments = v as usize)}
             </Show>
-            <Show when=move || ui.exp().with(|e| matches!(e.net, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial))>
+            <Show when=move || ui.exp().with(|e| e.net.is_lagrange())>
                 // The originals' periodic extension: inputs beyond the window are mirrored back.
                 {number(ui, "Mirror period (0 = off)", "period", limits::PERIODICITY, "0.5", |e| e.periodicity, |e, v| e.periodicity = v)}
             </Show>

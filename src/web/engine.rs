@@ -52,13 +52,12 @@ pub fn start(ui: Ui) {
         });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |_| {
-        for run in ui.runs.get_untracked() {
-            run.backend.set(BackendStatus { label: "stopped".into(), reason: "the training engine failed; reload the page".into(), timings: Default::default(), engine: None });
-            run.playing.set(false);
-        }
-        ui.message.set(Some("The training engine stopped unexpectedly. Reload the page to start it again; the link keeps your experiment.".into()));
-        ui.busy.set(0);
-        ui.running.set(false);
+        engine_gone(
+            ui,
+            "stopped",
+            "the training engine failed; reload the page",
+            "The training engine stopped unexpectedly. Reload the page to start it again; the link keeps your experiment.".into(),
+        )
     });
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     // Test hook: scripts (the browser tests) can make the engine behave as if the GPU failed.
@@ -115,16 +114,25 @@ fn loader_note(ui: Ui, note: &JsValue) {
         }
     }
     if let Some(why) = field("failed").and_then(|v| v.as_string()) {
-        for run in ui.runs.get_untracked() {
-            run.backend.set(BackendStatus {
-                label: "not loaded".into(),
-                reason: "the training engine could not load".into(),
-                timings: Default::default(),
-                engine: None,
-            });
-        }
-        ui.message.set(Some(format!("The training engine could not load ({why}). Check the connection and reload the page; the link keeps your experiment.")));
+        engine_gone(
+            ui,
+            "not loaded",
+            "the training engine could not load",
+            format!("The training engine could not load ({why}). Check the connection and reload the page; the link keeps your experiment."),
+        );
     }
+}
+
+/// The engine will answer nothing more (it failed, or never loaded): every run says so and stops,
+/// and the page is idle (no command it waits for will be done).
+fn engine_gone(ui: Ui, label: &str, reason: &str, message: String) {
+    for run in ui.runs.get_untracked() {
+        run.backend.set(BackendStatus { label: label.into(), reason: reason.into(), timings: Default::default(), engine: None });
+        run.playing.set(false);
+    }
+    ui.message.set(Some(message));
+    ui.busy.set(0);
+    ui.running.set(false);
 }
 
 /// Send a command; the page counts as busy until the worker says its work is done.

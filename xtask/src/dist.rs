@@ -93,8 +93,13 @@ pub fn finish(out: &Path, effort: Effort, salt: &str) -> Result<String, String> 
     Ok(build)
 }
 
+/// A digest as the web writes it (`integrity="sha384-…"`, a policy's `'sha256-…'`): standard base64.
+pub fn digest_base64<D: Digest>(bytes: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(D::digest(bytes))
+}
+
 fn sha384(bytes: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(sha2::Sha384::digest(bytes))
+    digest_base64::<sha2::Sha384>(bytes)
 }
 
 /// Drop the `name` section of every wasm file (wasm_sections.rs): Trunk names the page's wasm in
@@ -142,7 +147,7 @@ fn csp(index: &Path) -> Result<(), String> {
         let body_end = after.find("</script>").ok_or("a <script> without </script>")?;
         let body = &after[body_start..body_end];
         if !body.trim().is_empty() {
-            hashes.push(base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body.as_bytes())));
+            hashes.push(digest_base64::<sha2::Sha256>(body.as_bytes()));
         }
         rest = &after[body_end + "</script>".len()..];
     }
@@ -234,7 +239,7 @@ mod tests {
         std::fs::write(&index, format!("<html><head><title>t</title><script type=\"module\">{script}</script></head><body></body></html>")).unwrap();
         csp(&index).unwrap();
         let html = std::fs::read_to_string(&index).unwrap();
-        let expected = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()));
+        let expected = digest_base64::<sha2::Sha256>(script.as_bytes());
         assert!(html.find("Content-Security-Policy").unwrap() < html.find("<script").unwrap(), "the policy comes first");
         assert!(html.contains(&format!("'sha256-{expected}'")));
         assert!(html.contains("'wasm-unsafe-eval'") && !html.contains("'unsafe-eval'") && !html.contains("'unsafe-inline'"));

@@ -4,9 +4,7 @@
 
 use std::path::Path;
 
-use base64::Engine as _;
-use sha2::Digest;
-
+use crate::dist::digest_base64;
 use crate::stamp;
 
 pub const FILE: &str = "sw.js";
@@ -29,10 +27,7 @@ pub fn write(dir: &Path, build: &str) -> Result<(), String> {
             continue;
         }
         let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        let integrity = format!(
-            "sha256-{}",
-            base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&bytes))
-        );
+        let integrity = format!("sha256-{}", digest_base64::<sha2::Sha256>(&bytes));
         // The page itself is kept under the folder's address, which is what a visit asks for.
         let key = if rel == "index.html" {
             "./".to_string()
@@ -76,7 +71,7 @@ mod tests {
         assert!(sw.contains("\"engine-worker_bg.wasm?v=abc123\""));
         assert!(sw.contains("\"images/cat.png\""));
         assert!(!sw.contains(".br\"") && !sw.contains("nojekyll") && !sw.contains("\"sw.js\""));
-        let digest = base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(b"png"));
+        let digest = digest_base64::<sha2::Sha256>(b"png");
         assert!(sw.contains(&format!("sha256-{digest}")));
         std::fs::remove_dir_all(&dir).unwrap();
     }

@@ -1,5 +1,5 @@
 //! A tiny loopback file server for the built page (the browser tests load it from here, and
-//! `xtask serve --dist` serves a dist folder with it): the folder appears under a path prefix
+//! `xtask serve` serves a dist folder with it): the folder appears under a path prefix
 //! (`/` or a sub-path such as `/deep/sub/path/`), and a file's pre-compressed sibling
 //! (`name.br`, `name.gz`) is sent when the browser accepts that encoding. Every answer carries an
 //! `ETag` and `Cache-Control: no-cache`, as a well-configured host would: a browser asks again
@@ -44,18 +44,17 @@ fn file_for(root: &Path, prefix: &str, url: &str) -> Option<PathBuf> {
     file.components().all(|c| !matches!(c, Component::ParentDir)).then_some(file)
 }
 
-/// The bytes to send for `file` and their encoding: the `.br` or `.gz` sibling when the request
-/// accepts it and it exists, else the file itself.
-fn body(file: &Path, accept_encoding: &str) -> Option<(Vec<u8>, Option<&'static str>)> {
+/// The file to send for `file` and its encoding: the `.br` or `.gz` sibling when the request
+/// accepts it and it exists, else the file itself (if it exists).
+fn chosen(file: &Path, accept_encoding: &str) -> Option<(PathBuf, Option<&'static str>)> {
     let accepts = |e: &str| accept_encoding.split(',').any(|a| a.split(';').next().unwrap_or("").trim() == e);
     for (encoding, suffix) in [("br", "br"), ("gzip", "gz")] {
-        if accepts(encoding) {
-            if let Ok(bytes) = std::fs::read(format!("{}.{suffix}", file.display())) {
-                return Some((bytes, Some(encoding)));
-            }
+        let sibling = PathBuf::from(format!("{}.{suffix}", file.display()));
+        if accepts(encoding) && sibling.is_file() {
+            return Some((sibling, Some(encoding)));
         }
     }
-    std::fs::read(file).ok().map(|b| (b, None))
+    file.is_file().then(|| (file.to_path_buf(), None))
 }
 
 /// A validator for `file` as sent with `encoding`: its size and modification time.
@@ -92,7 +91,7 @@ fn answer(file: Option<PathBuf>, accept: &str, if_none_match: Option<&str>) -> A
         body: b"not found".to_vec(),
     };
     let Some(file) = file else { return not_found() };
-    let Some((bytes, encoding)) = body(&file, accept) else {
+    let Some((sent, encoding)) = chosen(&file, accept) else {
         return not_found();
     };
     let tag = etag(&file, encoding).unwrap_or_default();
@@ -103,6 +102,8 @@ fn answer(file: Option<PathBuf>, accept: &str, if_none_match: Option<&str>) -> A
             body: Vec::new(),
         };
     }
+    // Read only now: a revalidation answered 304 sends (and reads) nothing.
+    let Ok(bytes) = std::fs::read(&sent) else { return not_found() };
     let mut headers = vec![
         header("Content-Type", content_type(&file)),
         header("Vary", "Accept-Encoding"),

@@ -30,7 +30,7 @@ pub fn equal_budget(exp: &Experiment, target: usize) -> Experiment {
         match exp.net {
             NetKind::Pwl => (limits::KNOTS, |e, v| e.knots = v),
             NetKind::Continuous | NetKind::Discontinuous if exp.input_segments > 0 => {
-                ((1, limits::INPUT_SEGMENTS.1), |e, v| e.input_segments = v)
+                ((1, limits::LAYER_SEGMENTS.1), |e, v| e.input_segments = v)
             }
             NetKind::Continuous | NetKind::Discontinuous => (limits::SEGMENTS, |e, v| e.segments = v),
             NetKind::Polynomial | NetKind::Fourier => (limits::N, |e, v| e.n = v),

@@ -124,6 +124,17 @@ impl NetKind {
         Self::ALL.into_iter().find(|k| k.name() == name)
     }
 
+    /// Piecewise polynomials cut into segments: segment counts (also a first and an output
+    /// layer's own) and h/p-refinement apply.
+    pub fn has_segments(self) -> bool {
+        matches!(self, NetKind::Continuous | NetKind::Discontinuous)
+    }
+
+    /// The Lagrange families, the plain polynomial included: the mirror period applies.
+    pub fn is_lagrange(self) -> bool {
+        self.has_segments() || self == NetKind::Polynomial
+    }
+
     /// Families described by points per segment and segments.
     pub fn uses_n(self) -> bool {
         matches!(self, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial | NetKind::Fourier)
@@ -334,7 +345,8 @@ pub mod limits {
     pub const STEP: (u64, u64) = (0, 1_000_000);
     pub const MOVE_EVERY: (u64, u64) = (0, 100_000);
     pub const RESOLUTION: (usize, usize) = (16, crate::data::picture::MAX_SIDE);
-    pub const INPUT_SEGMENTS: (usize, usize) = (0, 256);
+    /// A first or an output layer's own segment count (0 = the others' count).
+    pub const LAYER_SEGMENTS: (usize, usize) = (0, 256);
     /// The mirror period of polynomial synapses (0 = off): a window up to eight domains wide.
     pub const PERIODICITY: (f64, f64) = (0.0, 16.0);
     /// Most `in·out·(P−1)` × samples per step in a layer with knots per synapse (`check_size`):
@@ -374,10 +386,8 @@ impl Experiment {
             NetKind::Polynomial => Family::Lagrange { n: self.n, segments: 1, continuity: Continuity::Continuous, periodicity },
             NetKind::Fourier => Family::Fourier { n: self.n },
         };
-        let input_segments = (self.input_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))
-            .then_some(self.input_segments);
-        let output_segments = (self.output_segments > 0 && matches!(self.net, NetKind::Continuous | NetKind::Discontinuous))
-            .then_some(self.output_segments);
+        let input_segments = (self.input_segments > 0 && self.net.has_segments()).then_some(self.input_segments);
+        let output_segments = (self.output_segments > 0 && self.net.has_segments()).then_some(self.output_segments);
         NetworkSpec { family, widths, input_domain, normalization: self.normalization, input_segments, output_segments }
     }
 

@@ -80,14 +80,6 @@ fn is_pwl(e: &Experiment) -> bool {
     e.net == NetKind::Pwl
 }
 
-fn is_lagrange(e: &Experiment) -> bool {
-    matches!(e.net, NetKind::Continuous | NetKind::Discontinuous)
-}
-
-/// Families with a mirror period (`Family::Lagrange`, plain polynomials included).
-fn uses_periodicity(e: &Experiment) -> bool {
-    matches!(e.net, NetKind::Continuous | NetKind::Discontinuous | NetKind::Polynomial)
-}
 
 /// Every key, in the order links are written.
 pub const KEYS: &[LinkKey] = &[
@@ -158,11 +150,11 @@ pub const KEYS: &[LinkKey] = &[
     }),
     hideable(Run, "bias", "bias", |e| (e.net == NetKind::Mlp).then(|| flag(e.bias)), |e, r| e.bias = r.flag(e.bias)),
     key(Run, "n", |e| e.net.uses_n().then(|| e.n.to_string()), |e, r| e.n = r.int(limits::N, e.n)),
-    key(Run, "segments", |e| is_lagrange(e).then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
+    key(Run, "segments", |e| e.net.has_segments().then(|| e.segments.to_string()), |e, r| e.segments = r.int(limits::SEGMENTS, e.segments)),
     key(
         Run,
         "period",
-        |e| (uses_periodicity(e) && e.periodicity > 0.0).then(|| e.periodicity.to_string()),
+        |e| (e.net.is_lagrange() && e.periodicity > 0.0).then(|| e.periodicity.to_string()),
         |e, r| e.periodicity = r.float(limits::PERIODICITY, e.periodicity),
     ),
     key(
@@ -170,16 +162,16 @@ pub const KEYS: &[LinkKey] = &[
         "insegments",
         // Written even when 0 ("same as the others"): image links default to 100.
         |e| {
-            (is_lagrange(e) && (e.input_segments != Experiment::default_for(e.kind).input_segments || e.input_segments > 0))
+            (e.net.has_segments() && (e.input_segments != Experiment::default_for(e.kind).input_segments || e.input_segments > 0))
                 .then(|| e.input_segments.to_string())
         },
-        |e, r| e.input_segments = r.int(limits::INPUT_SEGMENTS, e.input_segments),
+        |e, r| e.input_segments = r.int(limits::LAYER_SEGMENTS, e.input_segments),
     ),
     key(
         Run,
         "outsegments",
-        |e| (is_lagrange(e) && e.output_segments > 0).then(|| e.output_segments.to_string()),
-        |e, r| e.output_segments = r.int(limits::INPUT_SEGMENTS, e.output_segments),
+        |e| (e.net.has_segments() && e.output_segments > 0).then(|| e.output_segments.to_string()),
+        |e, r| e.output_segments = r.int(limits::LAYER_SEGMENTS, e.output_segments),
     ),
     key(
         Run,

@@ -135,8 +135,8 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     e.move_every = if rng.random_bool(0.6) { 0 } else { rng.random_range(limits::MOVE_EVERY.0..=limits::MOVE_EVERY.1 / 100) };
     e.n = int(rng, limits::N, 6);
     e.segments = int(rng, limits::SEGMENTS, 16);
-    e.input_segments = if rng.random_bool(0.5) { e.input_segments } else { int(rng, limits::INPUT_SEGMENTS, 120) };
-    e.output_segments = if rng.random_bool(0.5) { e.output_segments } else { int(rng, limits::INPUT_SEGMENTS, 120) };
+    e.input_segments = if rng.random_bool(0.5) { e.input_segments } else { int(rng, limits::LAYER_SEGMENTS, 120) };
+    e.output_segments = if rng.random_bool(0.5) { e.output_segments } else { int(rng, limits::LAYER_SEGMENTS, 120) };
     e.activation = *Activation::ALL.choose(rng).unwrap();
     e.bias = rng.random();
     e.normalization = if rng.random() { Normalization::None } else { Normalization::MaxAbs };

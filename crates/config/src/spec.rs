@@ -70,7 +70,6 @@ impl Activation {
     pub fn from_name(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|a| a.name() == name)
     }
-
 }
 
 /// Which kind of synapse every layer uses.

@@ -250,6 +250,11 @@ impl Page {
         self.client.execute(script, vec![]).await.expect("script")
     }
 
+    /// A script's string result ("" when it returns anything else, null included).
+    pub async fn js_text(&self, script: &str) -> String {
+        self.js(script).await.as_str().unwrap_or_default().to_string()
+    }
+
     /// Save a PNG screenshot under the directory `cargo xtask test` names.
     pub async fn screenshot(&self, name: &str) {
         let png = self.client.screenshot().await.expect("screenshot");

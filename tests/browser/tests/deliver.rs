@@ -22,13 +22,6 @@ async fn resources(page: &Page) -> Vec<(String, f64, f64)> {
         .unwrap_or_default()
 }
 
-async fn attribute(page: &Page, script: &str) -> String {
-    match page.js(script).await {
-        Value::String(s) => s,
-        other => other.to_string(),
-    }
-}
-
 #[tokio::test]
 async fn the_dist_under_a_sub_path_loads_trains_and_keeps_to_its_policy() {
     let page = Page::open_sub_path("#backend=cpu&dataset=zigzag&step=100").await;
@@ -46,8 +39,8 @@ async fn the_dist_under_a_sub_path_loads_trains_and_keeps_to_its_policy() {
     assert_eq!(page.number("steps").await, Some(1.0), "the picture loaded and a step trained");
     assert_eq!(page.text("message").await.contains("could not"), false, "{}", page.text("message").await);
 
-    let origin = attribute(&page, "return location.origin;").await;
-    let sub = attribute(&page, "return location.pathname;").await;
+    let origin = page.js_text("return location.origin;").await;
+    let sub = page.js_text("return location.pathname;").await;
     assert_eq!(sub, "/deep/sub/path/");
     let loaded = resources(&page).await;
     assert!(!loaded.is_empty());
@@ -58,7 +51,7 @@ async fn the_dist_under_a_sub_path_loads_trains_and_keeps_to_its_policy() {
     page.js("window.__playgroundWorkerRequests(); return true;").await;
     let worker: Vec<String> = page
         .wait_for("the worker's list of requests", Duration::from_secs(30), || async {
-            let listed = attribute(&page, "return document.documentElement.dataset.workerRequests || '';").await;
+            let listed = page.js_text("return document.documentElement.dataset.workerRequests || '';").await;
             serde_json::from_str::<Vec<String>>(&listed).ok()
         })
         .await;
@@ -74,13 +67,13 @@ async fn the_dist_under_a_sub_path_loads_trains_and_keeps_to_its_policy() {
     assert!(wire > 0.0 && wire < decoded * 0.5, "the wasm was not sent compressed: {wire} of {decoded} bytes");
 
     // The policy is in the page, strict, and blocked nothing the page needed.
-    let policy = attribute(&page, "const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m ? m.content : '';").await;
+    let policy = page.js_text("const m = document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]'); return m ? m.content : '';").await;
     for must in ["default-src 'self'", "connect-src 'self'", "'wasm-unsafe-eval'", "'sha256-"] {
         assert!(policy.contains(must), "{must} missing from {policy}");
     }
     assert!(!policy.contains("'unsafe-eval'") && !policy.contains("'unsafe-inline'"), "{policy}");
-    let violations = attribute(&page, "return document.documentElement.dataset.cspViolations || 'none';").await;
-    let blocked = attribute(&page, "return document.documentElement.dataset.cspBlocked || '';").await;
+    let violations = page.js_text("return document.documentElement.dataset.cspViolations || 'none';").await;
+    let blocked = page.js_text("return document.documentElement.dataset.cspBlocked || '';").await;
     assert_eq!(violations, "0", "the policy blocked {blocked}");
     page.screenshot("deliver-sub-path").await;
     page.close().await;
@@ -94,7 +87,7 @@ async fn the_policy_blocks_what_the_page_did_not_ship() {
     page.js("const s = document.createElement('script'); s.textContent = 'window.__injected = 1'; document.body.appendChild(s); return true;").await;
     page.js("const i = document.createElement('img'); i.src = 'https://example.org/pixel.png'; document.body.appendChild(i); return true;").await;
     page.wait_for("the violations counted", Duration::from_secs(20), || async {
-        let n = attribute(&page, "return document.documentElement.dataset.cspViolations || '0';").await;
+        let n = page.js_text("return document.documentElement.dataset.cspViolations || '0';").await;
         (n.parse::<u32>().unwrap_or(0) >= 2).then_some(())
     })
     .await;

@@ -9,10 +9,7 @@ use browser_tests::{live_url, report, serve_build, wait_idle, wait_ready, Build,
 use serde_json::Value;
 
 async fn attribute(page: &Page, selector: &str, name: &str) -> String {
-    match page.js(&format!("const e = document.querySelector(\"{selector}\"); return e ? e.getAttribute('{name}') : null;")).await {
-        Value::String(s) => s,
-        _ => String::new(),
-    }
+    page.js_text(&format!("const e = document.querySelector(\"{selector}\"); return e ? e.getAttribute('{name}') : null;")).await
 }
 
 /// The build the page and the engine it runs say they belong to.
@@ -46,7 +43,7 @@ async fn wait_offline_status(page: &Page, text: &str, timeout: Duration) {
 
 /// The experiment in the address bar.
 async fn location_hash(page: &Page) -> String {
-    page.js("return location.hash;").await.as_str().unwrap_or_default().to_string()
+    page.js_text("return location.hash;").await
 }
 
 /// The names of the caches the page's origin keeps.
