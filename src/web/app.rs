@@ -13,6 +13,8 @@ use super::lesson::{self, LessonPanel};
 use super::compare::RunCards;
 use super::offline::OfflineStatus;
 use super::pieces::PiecesPanel;
+use super::point_editing;
+use super::points_panel::PointsLine;
 use super::state::Frame;
 use super::timeline::Timeline;
 use super::{engine, plot, url};
@@ -55,7 +57,9 @@ fn LossPlot(ui: Ui) -> impl IntoView {
 #[component]
 fn FitStage(ui: Ui) -> impl IntoView {
     let canvas = NodeRef::<leptos::html::Canvas>::new();
+    let press = RwSignal::new(None::<point_editing::Press>);
     Effect::new(move |_| {
+        let handles = ui.exp().with(|e| point_editing::editable(e) && e.on_user_points()).then(|| point_editing::handles(press.get()));
         let runs = ui.runs.get();
         let current = ui.current.get();
         let predictions: Vec<Vec<(f32, f32)>> = runs.iter().map(|r| r.with_drawn(|f| f.prediction.clone())).collect();
@@ -71,14 +75,21 @@ fn FitStage(ui: Ui) -> impl IntoView {
                 _ => Vec::new(),
             };
             if let Some(c) = canvas.get() {
-                plot::draw_fit(&c, f, &curves, &breakpoints);
+                plot::draw_fit(&c, f, &curves, &breakpoints, handles.as_ref());
             }
         })
     });
     let several = move || ui.runs.with(|r| r.len() > 1);
     view! {
         <canvas node_ref=canvas data-testid="plot" width="760" height="420"
-            aria-label="Training points (grey), test points (red), target (green), network predictions (a colour per run), knots (orange ticks), exact breakpoints (dots)"></canvas>
+            class:drawing=move || ui.exp().with(|e| point_editing::editable(e) && e.on_user_points())
+            aria-label="Training points (grey), test points (red), target (green), network predictions (a colour per run), knots (orange ticks), exact breakpoints (dots)"
+            on:pointerdown=move |ev| if let Some(c) = canvas.get_untracked() { point_editing::pointer_down(ui, &c, &ev, press) }
+            on:pointermove=move |ev| if let Some(c) = canvas.get_untracked() { point_editing::pointer_move(ui, &c, &ev, press) }
+            on:pointerup=move |ev| if let Some(c) = canvas.get_untracked() { point_editing::pointer_up(ui, &c, &ev, press) }
+            on:pointercancel=move |_| press.set(None)
+            on:contextmenu=move |ev| if let Some(c) = canvas.get_untracked() { point_editing::context_menu(ui, &c, &ev) }></canvas>
+        <PointsLine ui=ui />
         <p class="legend">
             <span class="sw train"></span>"train " <span class="sw test"></span>"test " <span class="sw clean"></span>"target "
             {move || if several() {

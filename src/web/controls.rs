@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::{engine, image_lab, runs};
+use super::points_panel::CsvImport;
 use super::state::Ui;
 use playground_config::data::{Formula, Target1d};
 use playground_config::data::field;
@@ -107,6 +108,18 @@ fn apply_formula(ui: Ui, text: String) {
     }
 }
 
+/// Pick a 1-D target. Your own points start with everything for training (the points are few
+/// and each one was placed on purpose); leaving them gives the other targets their usual split.
+fn set_target(e: &mut Experiment, name: &str) {
+    let default_share = Experiment::default_for(e.kind).test_fraction;
+    match (e.dataset == "points", name == "points") {
+        (false, true) if e.test_fraction == default_share => e.test_fraction = 0.0,
+        (true, false) if e.test_fraction == 0.0 => e.test_fraction = default_share,
+        _ => {}
+    }
+    e.dataset = name.into();
+}
+
 #[component]
 pub fn Buttons(ui: Ui) -> impl IntoView {
     view! {
@@ -143,7 +156,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Fit1d)>
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
-                {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), set_target)}
                 <Show when=move || shown(ui, "formula")>
                 <label class="field wide">
                     <span>"Formula f(x) on [−1, 1]"</span>
@@ -153,8 +166,14 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </label>
                 </Show>
                 <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
-                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
-                {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
+                <Show when=move || ui.exp().with(|e| e.on_user_points())
+                    fallback=move || view! {
+                        {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                        {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
+                    }>
+                    <CsvImport ui=ui />
+                </Show>
+                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
             </section>
         </Show>

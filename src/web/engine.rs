@@ -157,7 +157,7 @@ pub fn open_run(ui: Ui, run: RunView, play: bool) {
     run.play_after_open.set(play);
     run.playing.set(false);
     let upload = if run.exp.with_untracked(|e| e.kind == Kind::Image && e.image == UPLOAD) { Upload::Previous } else { Upload::None };
-    send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload, before: before(ui, run) });
+    send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_engine_link), upload, before: before(ui, run) });
 }
 
 /// What a forked run trains before its own settings take over: the runs it continues, each until
@@ -173,7 +173,7 @@ fn before(ui: Ui, run: RunView) -> Vec<Stage> {
 /// Run `index`'s stages until `until`, its own settings last.
 fn stages(runs: &[RunView], index: usize, until: u64) -> Vec<Stage> {
     let exp = runs[index].exp.get_untracked();
-    let own = Stage { link: exp.to_link(), until };
+    let own = Stage { link: exp.to_engine_link(), until };
     let Some(fork) = exp.fork.filter(|f| f.parent >= 1 && f.parent - 1 < index) else { return vec![own] };
     let mut out = Vec::new();
     for stage in stages(runs, fork.parent - 1, fork.step) {
@@ -197,7 +197,7 @@ pub fn open_upload(ui: Ui, bytes: Vec<u8>) {
             Some(b) => Upload::New(b),
             None => Upload::Previous,
         };
-        send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_link), upload, before: before(ui, run) });
+        send(ui, Command::Open { run: run.id, link: run.exp.with_untracked(Experiment::to_engine_link), upload, before: before(ui, run) });
     }
 }
 
@@ -291,7 +291,7 @@ pub fn bench(ui: Ui, seconds: f64) {
 /// schedules) are adjusted in place, anything else rebuilds it.
 pub fn apply(ui: Ui, run: RunView, old: &Experiment, new: &Experiment) {
     if live_only(old, new) {
-        send(ui, Command::Adjust { run: run.id, link: new.to_link() });
+        send(ui, Command::Adjust { run: run.id, link: new.to_engine_link() });
     } else {
         open_run(ui, run, false);
         ui.running.set(ui.runs.with_untracked(|r| r.iter().any(|r| r.playing.get_untracked())));

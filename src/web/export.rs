@@ -109,6 +109,15 @@ fn export_csv(ui: Ui) -> Result<(), String> {
                     out.push_str(&format!("{set},{},{},{}\n", p.x, p.y, p.label));
                 }
             }
+        } else if let Some(points) = ui.exp().with_untracked(|e| e.on_user_points().then(|| e.user_points.clone())) {
+            // Your own points in your order, so that importing this file gives the same data set
+            // (and, with the same data seed, the same split).
+            out.push_str("set,x,y\n");
+            let mut test = f.test.clone();
+            for p in points.as_slice() {
+                let held_out = test.iter().position(|t| *t == (p[0], p[1])).map(|i| test.swap_remove(i)).is_some();
+                out.push_str(&format!("{},{},{}\n", if held_out { "test" } else { "train" }, p[0], p[1]));
+            }
         } else if !f.train.is_empty() {
             out.push_str("set,x,y\n");
             for (set, points) in [("train", &f.train), ("test", &f.test)] {

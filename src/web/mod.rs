@@ -17,6 +17,8 @@ mod offline;
 mod pictures;
 mod pieces;
 mod plot;
+mod point_editing;
+mod points_panel;
 mod raster;
 mod runs;
 mod share;

@@ -16,6 +16,9 @@ use super::state::Frame;
 use crate::ticks::labelled_ticks;
 
 const TRAIN: &str = "rgba(120, 120, 120, 0.55)";
+/// The user's own training points (draggable handles) and the one being dragged.
+const HANDLE: &str = "rgba(87, 96, 106, 0.9)";
+const DRAGGED: &str = "rgba(255, 127, 14, 0.9)";
 const TEST: &str = "rgb(214, 39, 40)";
 const TEST_LINE: RGBColor = RGBColor(214, 39, 40);
 const KNOT: &str = "rgb(255, 127, 14)";
@@ -111,6 +114,7 @@ fn dots(ctx: &CanvasRenderingContext2d, points: impl Iterator<Item = (i32, i32)>
 /// a scaled-down 760-pixel drawing, and on a high-density screen lines and text stay sharp. The
 /// designed size is remembered in `data-w`/`data-h`.
 fn fit_to_width(canvas: &HtmlCanvasElement) -> f64 {
+    let ratio = pixel_ratio();
     let designed = |name: &str, now: u32| {
         canvas.get_attribute(name).and_then(|v| v.parse::<u32>().ok()).unwrap_or_else(|| {
             let _ = canvas.set_attribute(name, &now.to_string());
@@ -118,7 +122,6 @@ fn fit_to_width(canvas: &HtmlCanvasElement) -> f64 {
         })
     };
     let (w0, h0) = (designed("data-w", canvas.width()), designed("data-h", canvas.height()));
-    let ratio = web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0);
     let shown = canvas.client_width().max(0) as u32;
     // The stylesheet caps the shown width at the designed one, except in presenter mode.
     let css_w = if shown >= 200 { shown.min(2 * w0) } else { w0 };
@@ -129,6 +132,11 @@ fn fit_to_width(canvas: &HtmlCanvasElement) -> f64 {
         canvas.set_height(h);
     }
     ratio
+}
+
+/// Device pixels per CSS pixel of the drawings (the screen's, within [1, 3]).
+fn pixel_ratio() -> f64 {
+    web_sys::window().map(|w| w.device_pixel_ratio()).unwrap_or(1.0).clamp(1.0, 3.0)
 }
 
 /// The canvas fitted to its width, its plotting area inside the margins, and the pixel ratio.
@@ -146,6 +154,9 @@ fn px(k: f64, px: f64) -> u32 {
 }
 
 fn y_bounds(frame: &Frame) -> (f32, f32) {
+    if let Some(fixed) = frame.y_range {
+        return fixed;
+    }
     let ys = frame.train.iter().chain(&frame.test).chain(&frame.clean).map(|p| p.1);
     let (lo, hi) = ys.fold((f32::INFINITY, f32::NEG_INFINITY), |(lo, hi), y| (lo.min(y), hi.max(y)));
     if !lo.is_finite() || !hi.is_finite() {
@@ -155,15 +166,63 @@ fn y_bounds(frame: &Frame) -> (f32, f32) {
     (lo - pad, hi + pad)
 }
 
-/// The data, the clean target, each run's prediction, the edited run's knots as ticks at the
-/// bottom and its exact breakpoints (x positions) as dots on its curve.
-pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], breakpoints: &[(f64, f64)]) -> Option<()> {
-    let (area, k) = plotting_area(canvas)?;
+/// The user's own points on the plot: drawn as handles, and the one being dragged.
+pub struct Handles {
+    /// (from, to) of a point being dragged; `to` is `None` when it would be dropped off the plot.
+    pub dragged: Option<((f32, f32), Option<(f32, f32)>)>,
+}
+
+/// The data ranges of the fit plot: x is the data set's, y fixed by it or fitted to the data.
+fn fit_ranges(frame: &Frame) -> Option<((f32, f32), (f32, f32))> {
     let (x0, x1) = frame.x_range;
-    if !(x1 > x0) {
-        return Some(());
+    (x1 > x0).then(|| ((x0, x1), y_bounds(frame)))
+}
+
+/// The plotting area of the fit plot in device pixels (left, top, right, bottom) and the data
+/// ranges it spans, as `draw_fit` lays them out.
+fn fit_geometry(canvas: &HtmlCanvasElement, frame: &Frame) -> Option<([f64; 4], (f32, f32), (f32, f32))> {
+    let (xs, ys) = fit_ranges(frame)?;
+    let k = pixel_ratio();
+    let m = |v: u32| (v as f64 * k).round();
+    let rect = [m(MARGIN.0), m(MARGIN.2), canvas.width() as f64 - m(MARGIN.1) - 1.0, canvas.height() as f64 - m(MARGIN.3) - 1.0];
+    Some((rect, xs, ys))
+}
+
+/// The data point under a pointer at client coordinates, with the spans of both axes (for
+/// snapping), or `None` outside the plotting area.
+pub fn fit_point_at(canvas: &HtmlCanvasElement, frame: &Frame, client_x: f64, client_y: f64) -> Option<((f32, f32), (f32, f32))> {
+    let (rect, (x0, x1), (y0, y1)) = fit_geometry(canvas, frame)?;
+    let shown = canvas.get_bounding_client_rect();
+    if shown.width() <= 0.0 || shown.height() <= 0.0 {
+        return None;
     }
-    let (y0, y1) = y_bounds(frame);
+    let px = (client_x - shown.left()) * canvas.width() as f64 / shown.width();
+    let py = (client_y - shown.top()) * canvas.height() as f64 / shown.height();
+    let u = (px - rect[0]) / (rect[2] - rect[0]);
+    let v = (py - rect[1]) / (rect[3] - rect[1]);
+    if !(0.0..=1.0).contains(&u) || !(0.0..=1.0).contains(&v) {
+        return None;
+    }
+    let x = x0 as f64 + u * (x1 - x0) as f64;
+    let y = y1 as f64 - v * (y1 - y0) as f64;
+    Some(((x as f32, y as f32), (x1 - x0, y1 - y0)))
+}
+
+/// Where a data point is drawn, in client coordinates (to find the point under a pointer).
+pub fn fit_client_xy(canvas: &HtmlCanvasElement, frame: &Frame, (x, y): (f32, f32)) -> Option<(f64, f64)> {
+    let (rect, (x0, x1), (y0, y1)) = fit_geometry(canvas, frame)?;
+    let shown = canvas.get_bounding_client_rect();
+    let px = rect[0] + (x - x0) as f64 / (x1 - x0) as f64 * (rect[2] - rect[0]);
+    let py = rect[1] + (y1 - y) as f64 / (y1 - y0) as f64 * (rect[3] - rect[1]);
+    Some((shown.left() + px * shown.width() / canvas.width().max(1) as f64, shown.top() + py * shown.height() / canvas.height().max(1) as f64))
+}
+
+/// The data, the clean target, each run's prediction, the edited run's knots as ticks at the
+/// bottom and its exact breakpoints (x positions) as dots on its curve; the user's own points
+/// as handles when `handles` is given.
+pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], breakpoints: &[(f64, f64)], handles: Option<&Handles>) -> Option<()> {
+    let (area, k) = plotting_area(canvas)?;
+    let Some(((x0, x1), (y0, y1))) = fit_ranges(frame) else { return Some(()) };
     let mut chart: ChartContext<_, Cartesian2d<RangedCoordf32, RangedCoordf32>> =
         ChartBuilder::on(&area).build_cartesian_2d(x0..x1, y0..y1).ok()?;
     chart.draw_series(LineSeries::new(frame.clean.iter().copied(), CLEAN.mix(0.5).stroke_width(px(k, 1.0)))).ok()?;
@@ -183,8 +242,23 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], br
         ctx.fill();
         ctx.stroke();
     }
-    dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0 * k);
-    dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0 * k);
+    match handles {
+        Some(h) => {
+            // Large enough to grab with a finger; the dragged one shown where it would land.
+            dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), HANDLE, 5.0 * k);
+            dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 5.0 * k);
+            if let Some((from, to)) = h.dragged {
+                dots(&ctx, std::iter::once(chart.backend_coord(&from)), "white", 4.0 * k);
+                if let Some(to) = to {
+                    dots(&ctx, std::iter::once(chart.backend_coord(&to)), DRAGGED, 6.0 * k);
+                }
+            }
+        }
+        None => {
+            dots(&ctx, frame.train.iter().map(|p| chart.backend_coord(p)), TRAIN, 2.0 * k);
+            dots(&ctx, frame.test.iter().map(|p| chart.backend_coord(p)), TEST, 2.0 * k);
+        }
+    }
     ctx.set_stroke_style_str(KNOT);
     ctx.set_line_width(2.0 * k);
     ctx.begin_path();
@@ -198,7 +272,19 @@ pub fn draw_fit(canvas: &HtmlCanvasElement, frame: &Frame, runs: &[RunCurve], br
     let xs: Vec<(f64, String)> = labelled_ticks(x0 as f64, x1 as f64, 6).into_iter().map(|(v, l)| (at(v, y0 as f64).0 as f64, l)).collect();
     let ys: Vec<(f64, String)> = labelled_ticks(y0 as f64, y1 as f64, 5).into_iter().map(|(v, l)| (at(x0 as f64, v).1 as f64, l)).collect();
     axes(&ctx, k, canvas.width() as f64, canvas.height() as f64, &xs, &ys, "");
+    expose_geometry(canvas, frame);
     Some(())
+}
+
+/// The plotting area (in the canvas's own pixels: left top right bottom) and the data ranges it
+/// spans, on the canvas's `data-area`, `data-x-range` and `data-y-range`: scripts and tests place
+/// points by data coordinates with them.
+fn expose_geometry(canvas: &HtmlCanvasElement, frame: &Frame) {
+    let Some((rect, (x0, x1), (y0, y1))) = fit_geometry(canvas, frame) else { return };
+    let area: Vec<String> = rect.iter().map(|v| v.to_string()).collect();
+    let _ = canvas.set_attribute("data-area", &area.join(" "));
+    let _ = canvas.set_attribute("data-x-range", &format!("{x0} {x1}"));
+    let _ = canvas.set_attribute("data-y-range", &format!("{y0} {y1}"));
 }
 
 /// Training and test loss of every run against steps, on a log axis, and a marker at the step

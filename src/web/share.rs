@@ -7,6 +7,7 @@ use wasm_bindgen_futures::JsFuture;
 
 use super::state::Ui;
 use super::url;
+use playground_config::data::points::LINK_POINTS;
 use playground_config::experiment::{BackendChoice, UPLOAD};
 
 #[component]
@@ -55,6 +56,12 @@ pub fn SharePanel(ui: Ui) -> impl IntoView {
                     "Bit-for-bit replay is promised on the CPU path (choose Backend: CPU). With auto or WebGPU part of the training may run on a GPU, whose rounding differs: the replay then comes close, not exactly the same."
                 }
             }}</p>
+            <Show when=move || ui.exp().with(|e| e.on_user_points() && !e.user_points.fit_in_link())>
+                <p class="hint" data-testid="points-not-in-link">{move || format!(
+                    "Your {} points are too many for a link (at most {LINK_POINTS}): whoever opens it gets an empty plot and a note to load the same CSV.",
+                    ui.exp().with(|e| e.user_points.len())
+                )}</p>
+            </Show>
             <Show when=move || ui.exp().with(|e| e.image == UPLOAD && e.kind == playground_config::experiment::Kind::Image)>
                 <p class="hint">"An uploaded picture cannot travel in a link: whoever opens it sees the cat."</p>
             </Show>

@@ -45,6 +45,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         resolution: shared.resolution,
         rotate: shared.rotate,
         formula: shared.formula.clone(),
+        user_points: shared.user_points.clone(),
         points: shared.points,
         noise: shared.noise,
         test_fraction: shared.test_fraction,
@@ -409,7 +410,7 @@ mod tests {
 
     const RUN_KEYS: &str = "net width depth knots learnknots synapseknots grow maxknots move act bias n segments insegments \
                             outsegments period norm opt lr batch iseed bseed backend";
-    const SHARED_KEYS: &str = "v kind lesson dataset formula points noise test image res rot seed step hide present";
+    const SHARED_KEYS: &str = "v kind lesson dataset formula pts points noise test image res rot seed step hide present";
 
     #[test]
     fn every_key_has_its_scope_and_no_key_looks_like_a_comparison_key() {

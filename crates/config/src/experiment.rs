@@ -4,7 +4,7 @@
 use crate::data::field::Labelled;
 use crate::data::picture::{self, Picture};
 use crate::data::plane;
-use crate::data::{Dataset1d, Formula, Target1d};
+use crate::data::{Dataset1d, Formula, Target1d, UserPoints};
 use crate::spec::Activation;
 use crate::spec::{Family, NetworkSpec, Normalization};
 use crate::spec::{OptimizerKind, TrainConfig};
@@ -175,6 +175,8 @@ pub struct Experiment {
     pub rotate: bool,
     /// The typed formula (used when `dataset == "formula"`; kept otherwise so switching back keeps it).
     pub formula: String,
+    /// The user's own 1-D points (used when `dataset == "points"`; kept otherwise, like the formula).
+    pub user_points: UserPoints,
     pub points: usize,
     pub noise: f64,
     pub test_fraction: f64,
@@ -234,6 +236,7 @@ impl Default for Experiment {
             resolution: 128,
             rotate: false,
             formula: "sin(3*x)".into(),
+            user_points: UserPoints::default(),
             points: 200,
             noise: 0.0,
             test_fraction: 0.3,
@@ -359,8 +362,14 @@ impl Experiment {
     pub fn target(&self) -> Result<Target1d, String> {
         match Target1d::builtin(&self.dataset) {
             Some(t) => Ok(t),
+            None if self.dataset == "points" => Ok(Target1d::Points(self.user_points.clone())),
             None => Formula::parse(&self.formula).map(Target1d::Formula),
         }
+    }
+
+    /// A 1-D fit of the user's own points.
+    pub fn on_user_points(&self) -> bool {
+        self.kind == Kind::Fit1d && self.dataset == "points"
     }
 
     pub fn dataset_for(&self, target: Target1d) -> Dataset1d {
@@ -482,6 +491,32 @@ mod tests {
         assert_eq!(back, e);
         let d = Experiment::default();
         assert_eq!(Experiment::from_link(&d.to_link()), (d, vec![]));
+    }
+
+    #[test]
+    fn the_users_points_travel_in_links_up_to_the_limit() {
+        use crate::data::points::LINK_POINTS;
+        let drawn = UserPoints::new(vec![[-0.5, 0.25], [0.0, -0.125], [0.5, 0.75], [0.9, 0.1], [0.123, -0.987]]);
+        let e = Experiment { dataset: "points".into(), user_points: drawn.clone(), test_fraction: 0.0, ..Experiment::default() };
+        let link = e.to_link();
+        assert!(link.contains("dataset=points") && link.contains("pts=-0.5_0.25*0_-0.125*0.5_0.75*0.9_0.1*0.123_-0.987"), "{link}");
+        assert_eq!(Experiment::from_link(&link), (e.clone(), vec![]));
+        assert_eq!(e.to_engine_link(), link);
+        assert_eq!(e.target(), Ok(Target1d::Points(drawn)));
+        // Points are not written for other targets (and are kept in the experiment, like a formula).
+        let sine = Experiment { dataset: "sine".into(), ..e.clone() };
+        assert!(!sine.to_link().contains("pts="));
+        // More than a link carries: the share link says how many, the engine's link has them all.
+        let many = UserPoints::new((0..=LINK_POINTS).map(|i| [i as f32 / 100.0, 0.5]).collect());
+        let big = Experiment { user_points: many, ..e };
+        assert!(big.to_link().contains(&format!("pts=n{}", LINK_POINTS + 1)));
+        let (opened, notices) = Experiment::from_link(&big.to_link());
+        assert!(opened.user_points.is_empty() && opened.on_user_points());
+        assert!(notices.len() == 1 && notices[0].contains("65 points"), "{notices:?}");
+        assert_eq!(Experiment::from_link(&big.to_engine_link()), (big, vec![]));
+        // Damaged points are left out with a notice.
+        let (damaged, notices) = Experiment::from_link("dataset=points&pts=0.1_0.2*oops*0.3_0.4");
+        assert_eq!((damaged.user_points.len(), notices.len()), (2, 1));
     }
 
     #[test]

@@ -9,6 +9,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::data::points::{UserPoints, MAX_POINTS};
 use crate::data::Formula;
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use crate::spec::Activation;
@@ -76,6 +77,11 @@ fn flag(on: bool) -> String {
     (on as u8).to_string()
 }
 
+/// Whether the data are sampled from a recipe (not a picture, not the user's own points).
+fn samples(e: &Experiment) -> bool {
+    e.kind != Kind::Image && !e.on_user_points()
+}
+
 fn is_pwl(e: &Experiment) -> bool {
     e.net == NetKind::Pwl
 }
@@ -105,8 +111,26 @@ pub const KEYS: &[LinkKey] = &[
         |e| (e.kind == Kind::Fit1d && e.dataset == "formula").then(|| e.formula.clone()),
         |e, r| e.formula = r.value.chars().take(crate::data::formula::MAX_FORMULA_LEN).collect(),
     ),
-    hideable(Shared, "points", "points", |e| (e.kind != Kind::Image).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
-    hideable(Shared, "noise", "noise", |e| (e.kind != Kind::Image).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
+    // The user's own points: all of them when a link can carry them; a larger set writes only
+    // its size (`n1500`), so that whoever opens the link learns what is missing.
+    key(Shared, POINTS_KEY, |e| points_value(e, false), |e, r| {
+        if let Some(count) = r.value.strip_prefix('n') {
+            r.notice(format!(
+                "this experiment trained on {} points of its author's own, too many to travel in a link: \
+                 paste or upload the same CSV to train on them",
+                short(count)
+            ));
+            return;
+        }
+        let (points, bad) = UserPoints::parse(r.value);
+        if bad > 0 {
+            r.notice(format!("{bad} of the link's points could not be read and were left out (at most {MAX_POINTS} points)"));
+        }
+        e.user_points = points;
+    }),
+    // How many points to sample and their noise: not for the user's own points, taken as they are.
+    hideable(Shared, "points", "points", |e| samples(e).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
+    hideable(Shared, "noise", "noise", |e| samples(e).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
     key(
         Shared,
         "test",
@@ -213,6 +237,22 @@ pub const KEYS: &[LinkKey] = &[
     key(Shared, "present", |e| e.present.then(|| flag(true)), |e, r| e.present = r.flag(e.present)),
 ];
 
+/// The key of the user's own points.
+pub const POINTS_KEY: &str = "pts";
+
+/// The `pts` value of an experiment on the user's points: every point when `whole` or when a
+/// share link can carry them, otherwise their number.
+fn points_value(e: &Experiment, whole: bool) -> Option<String> {
+    let points = &e.user_points;
+    (e.on_user_points() && !points.is_empty()).then(|| {
+        if whole || points.fit_in_link() {
+            points.to_text()
+        } else {
+            format!("n{}", points.len())
+        }
+    })
+}
+
 /// The controls a classroom link can hide (`hide=…`), from the key table.
 pub fn hideable_controls() -> impl Iterator<Item = &'static str> {
     KEYS.iter().filter_map(|k| k.control)
@@ -223,6 +263,15 @@ impl Experiment {
     pub fn to_link(&self) -> String {
         KEYS.iter()
             .filter_map(|k| (k.write)(self).map(|v| pair(k.name, &v)))
+            .collect::<Vec<_>>()
+            .join("&")
+    }
+
+    /// The link the engine worker and model files get: the share link, but with every one of the
+    /// user's points however many there are (a share link carries at most `LINK_POINTS`).
+    pub fn to_engine_link(&self) -> String {
+        KEYS.iter()
+            .filter_map(|k| if k.name == POINTS_KEY { points_value(self, true) } else { (k.write)(self) }.map(|v| pair(k.name, &v)))
             .collect::<Vec<_>>()
             .join("&")
     }

@@ -6,6 +6,7 @@
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
+use crate::data::points::{snap, UserPoints, LINK_POINTS};
 use crate::compare::{is_comparison_key, merge, Comparison, FORK_KEY, MAX_RUNS, RUNS_KEY};
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES};
 use crate::link::{hideable_controls, KEYS};
@@ -14,7 +15,8 @@ use crate::spec::{Activation, Normalization, OptimizerKind};
 
 /// Keys that are not in the link table, next to those that are.
 const STRANGE_KEYS: [&str; 3] = ["zzz", "", "%"];
-const VALUES: [&str; 35] = [
+const VALUES: [&str; 39] = [
+    "0.1_0.2*0.3_-0.4", "n500", "1_2*_*3_", "points",
     "1", "0", "-1", "2", "3", "5", "6", "1e9", "NaN", "inf", "-0", "0.5", "99999999999999999999999", "fit1d", "image", "field", "sine",
     "spiral", "upload", "pwl", "mlp", "continuous", "fourier", "relu", "adam", "lion", "cpu", "webgpu", "sin(3*x)",
     "x^", "%FF%FE", "%25", "", "lesson", "lr,net,zzz",
@@ -112,6 +114,12 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     };
     e.dataset = e.dataset_names().choose(rng).unwrap().to_string();
     e.formula = FORMULAS.choose(rng).unwrap().to_string();
+    // Drawn points (three digits, as the plot snaps them) or uploaded ones (any f32), as many as
+    // a link carries.
+    let count = rng.random_range(0..=LINK_POINTS);
+    let drawn = rng.random_bool(0.5);
+    let value = |rng: &mut dyn rand::RngCore| if drawn { snap(rng.random_range(-1.0..1.0), 2.0) } else { rng.random_range(-1e4f32..1e4) };
+    e.user_points = UserPoints::new((0..count).map(|_| [value(rng), value(rng)]).collect());
     e.image = IMAGE_NAMES.choose(rng).unwrap().to_string();
     e.resolution = int(rng, limits::RESOLUTION, 100);
     e.rotate = rng.random();

@@ -28,7 +28,7 @@ pub struct ModelFile {
 
 /// The JSON text of a model file.
 pub fn export(exp: &Experiment, steps: u64, network: &Snapshot) -> String {
-    let file = ModelFile { format: FORMAT.into(), link: exp.to_link(), steps, network: network.clone() };
+    let file = ModelFile { format: FORMAT.into(), link: exp.to_engine_link(), steps, network: network.clone() };
     serde_json::to_string(&file).expect("a model serialises")
 }
 

@@ -160,6 +160,8 @@ pub struct Frame {
     /// First-layer knot positions in data coordinates.
     pub knots: Vec<f32>,
     pub x_range: (f32, f32),
+    /// The y-interval to plot when the data fix it (the canvas of the user's own points).
+    pub y_range: Option<(f32, f32)>,
     /// (step, training loss) and (step, test loss) histories.
     pub loss_history: Vec<(u64, f32)>,
     pub test_history: Vec<(u64, f32)>,

@@ -2,6 +2,7 @@
 
 use burn::tensor::Device;
 use playground_engine::build::Build;
+use playground_engine::data::UserPoints;
 use playground_engine::experiment::{Experiment, Kind, NetKind};
 use playground_engine::model_file::{export, import, FORMAT};
 use playground_engine::snapshot::{Snapshot, Weights};
@@ -28,6 +29,11 @@ fn models_round_trip_for_every_family() {
     assert_eq!(back, exp);
     assert_eq!(export(&exp, 42, &snap), text);
     assert!(import(&text.replace("\"per_synapse\":true", "\"per_synapse\":false")).is_err());
+    // The user's own points travel in the file, however many (a share link carries at most 64).
+    let many = UserPoints::new((0..500).map(|i| [i as f32 / 250.0 - 1.0, (i as f32 / 40.0).sin()]).collect());
+    let exp = Experiment { dataset: "points".into(), user_points: many, ..Experiment::default() };
+    let (back, _, _) = import(&exported(&exp)).unwrap();
+    assert_eq!(back, exp);
     let field = Experiment::default_for(Kind::Field);
     let (_, trainer) = field.build_field(&Device::flex().autodiff()).unwrap();
     let snap = pollster::block_on(Snapshot::take(trainer.network())).unwrap();

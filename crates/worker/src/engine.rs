@@ -272,6 +272,12 @@ async fn target_reached(run: RunId, slot: &mut Slot, out: &Outbox) {
 
 /// Advance by `n` steps and say what happened; returns the steps taken.
 async fn step(run: RunId, slot: &mut Slot, n: u64, out: &Outbox) -> u64 {
+    if let Some(why) = slot.run.nothing_to_train() {
+        slot.playing = false;
+        out.send(&Report::Message { run, text: why.into() });
+        out.send(&Report::Paused { run, at: slot.run.steps(), target_reached: false });
+        return 0;
+    }
     let started = now_ms();
     match slot.run.advance(n).await {
         Ok(advanced) => {
@@ -419,7 +425,7 @@ async fn refine(run: RunId, slot: &mut Slot, how: Refinement, out: &Outbox) {
                 }
                 slot.exp.input_segments = spec.input_segments.unwrap_or(0);
                 slot.exp.output_segments = spec.output_segments.unwrap_or(0);
-                out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
+                out.send(&Report::Reshaped { run, link: slot.exp.to_engine_link() });
             }
             let what = match how {
                 Refinement::H => "h-refined: every segment split in two",
@@ -451,7 +457,7 @@ async fn undo(run: RunId, slot: &mut Slot, out: &Outbox) {
     slot.exp = undo.exp;
     slot.readout = undo.readout;
     if reshaped {
-        out.send(&Report::Reshaped { run, link: slot.exp.to_link() });
+        out.send(&Report::Reshaped { run, link: slot.exp.to_engine_link() });
     }
     out.send(&Report::Message { run, text: format!("Undid {}: the run is back as it was before it (step {}).", undo.what, slot.run.steps()) });
     publish(run, slot, out, true).await;

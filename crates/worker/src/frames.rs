@@ -83,6 +83,7 @@ async fn fit1d(slot: &mut Slot) -> Result<Frame, String> {
         test: samples.test_x.iter().copied().zip(samples.test_y.iter().copied()).collect(),
         clean: samples.clean.clone(),
         x_range: samples.x_range,
+        y_range: samples.y_range,
         prediction: grid.into_iter().zip(pred).collect(),
         knots,
         ..Frame::default()

@@ -317,6 +317,75 @@ impl Page {
         (v[0].as_u64().unwrap_or(0), v[1].as_f64().unwrap_or(0.0))
     }
 
+    /// Bytes of the newest export (the Blob URL the page notes on `<body data-last-export>`),
+    /// once it differs from `previous`.
+    pub async fn last_export(&self, previous: Option<&str>) -> (String, Vec<u8>) {
+        let url = self
+            .wait_for("an export", Duration::from_secs(60), || async {
+                let u = self.js("return document.body.getAttribute('data-last-export');").await;
+                u.as_str().filter(|u| Some(*u) != previous).map(str::to_string)
+            })
+            .await;
+        let bytes = self
+            .client
+            .execute_async(
+                "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
+                vec![url.clone().into()],
+            )
+            .await
+            .expect("read the export");
+        let bytes = bytes.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u8).collect();
+        (url, bytes)
+    }
+
+    /// Choose a file in a file input, as the file dialog would.
+    pub async fn choose_file(&self, testid: &str, path: &std::path::Path) {
+        let input = self.client.find(Locator::Css(&format!("[data-testid='{testid}']"))).await.expect(testid);
+        input.send_keys(&path.display().to_string()).await.expect("choose a file");
+    }
+
+    /// Where data point (x, y) is on the 1-D plot, as an offset from the canvas's centre in CSS
+    /// pixels (what WebDriver's pointer moves take), from the geometry the plot exposes
+    /// (`data-area`, `data-x-range`, `data-y-range`). Scrolls the plot into view first.
+    pub async fn plot_offset(&self, x: f64, y: f64) -> (f64, f64) {
+        let v = self
+            .js(&format!(
+                "const c = document.querySelector(\"[data-testid='plot']\"); c.scrollIntoView({{ block: 'center' }});
+                 const r = c.getBoundingClientRect(); const s = r.width / c.width;
+                 const [l, t, rt, b] = c.dataset.area.split(' ').map(Number);
+                 const [x0, x1] = c.dataset.xRange.split(' ').map(Number); const [y0, y1] = c.dataset.yRange.split(' ').map(Number);
+                 const px = (l + ({x} - x0) / (x1 - x0) * (rt - l)) * s, py = (t + (y1 - {y}) / (y1 - y0) * (b - t)) * s;
+                 return [px - r.width / 2, py - r.height / 2];"
+            ))
+            .await;
+        (v[0].as_f64().expect("plot geometry"), v[1].as_f64().expect("plot geometry"))
+    }
+
+    /// Press the mouse `button` at data point `from` on the 1-D plot and release it at `to` (the
+    /// same point: a click).
+    pub async fn plot_press(&self, from: (f64, f64), to: (f64, f64), button: u64) {
+        use fantoccini::actions::{InputSource, MouseActions, PointerAction};
+        let canvas = self.client.find(Locator::Css("[data-testid='plot']")).await.expect("the plot");
+        let (ax, ay) = self.plot_offset(from.0, from.1).await;
+        let (bx, by) = self.plot_offset(to.0, to.1).await;
+        let mut mouse = MouseActions::new("mouse".into())
+            .then(PointerAction::MoveToElement { element: canvas.clone(), duration: None, x: ax.round(), y: ay.round() })
+            .then(PointerAction::Down { button });
+        if (ax, ay) != (bx, by) {
+            for i in 1..=4 {
+                let f = i as f64 / 4.0;
+                mouse = mouse.then(PointerAction::MoveToElement {
+                    element: canvas.clone(),
+                    duration: Some(Duration::from_millis(20)),
+                    x: (ax + f * (bx - ax)).round(),
+                    y: (ay + f * (by - ay)).round(),
+                });
+            }
+        }
+        mouse = mouse.then(PointerAction::Up { button });
+        self.client.perform_actions(mouse).await.expect("pointer actions");
+    }
+
     pub async fn close(self) {
         let _ = self.client.close().await;
     }

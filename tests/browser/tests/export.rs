@@ -4,32 +4,6 @@
 use std::time::Duration;
 
 use browser_tests::{report, wait_idle, wait_ready, Page};
-use fantoccini::Locator;
-
-/// Bytes of the newest export (the Blob URL the page notes on `<body data-last-export>`).
-async fn last_export(page: &Page, previous: Option<&str>) -> (String, Vec<u8>) {
-    let url = page
-        .wait_for("an export", Duration::from_secs(60), || async {
-            let u = page.js("return document.body.getAttribute('data-last-export');").await;
-            u.as_str().filter(|u| Some(*u) != previous).map(str::to_string)
-        })
-        .await;
-    let bytes = page
-        .client
-        .execute_async(
-            "const [url, done] = arguments; fetch(url).then(r => r.arrayBuffer()).then(b => done(Array.from(new Uint8Array(b))));",
-            vec![url.clone().into()],
-        )
-        .await
-        .expect("read the export");
-    let bytes = bytes.as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as u8).collect();
-    (url, bytes)
-}
-
-async fn choose_file(page: &Page, testid: &str, path: &std::path::Path) {
-    let input = page.client.find(Locator::Css(&format!("[data-testid='{testid}']"))).await.expect(testid);
-    input.send_keys(&path.display().to_string()).await.expect("choose a file");
-}
 
 #[tokio::test]
 async fn an_exported_model_imports_to_the_same_predictions() {
@@ -39,7 +13,7 @@ async fn an_exported_model_imports_to_the_same_predictions() {
     wait_idle(&page, Duration::from_secs(30)).await;
     let test_loss = page.text("test-loss").await;
     page.click("export-model").await;
-    let (_, bytes) = last_export(&page, None).await;
+    let (_, bytes) = page.last_export(None).await;
     let text = String::from_utf8(bytes).unwrap();
     assert!(text.starts_with("{\"format\":\"piecewise-model/1\""), "{}", &text[..60.min(text.len())]);
     page.close().await;
@@ -49,7 +23,7 @@ async fn an_exported_model_imports_to_the_same_predictions() {
     // A fresh page with another experiment loads the model: its data, weights and step count.
     let page = Page::open("#backend=cpu&dataset=sine").await;
     wait_ready(&page, Duration::from_secs(60)).await;
-    choose_file(&page, "import-model", &file).await;
+    page.choose_file("import-model", &file).await;
     page.wait_for("the model to load", Duration::from_secs(30), || async {
         page.text("message").await.contains("Loaded").then_some(())
     })
@@ -65,7 +39,7 @@ async fn an_exported_model_imports_to_the_same_predictions() {
 
     // A file that is not a model changes nothing.
     let bad = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("data/corrupt.png").canonicalize().unwrap();
-    choose_file(&page, "import-model", &bad).await;
+    page.choose_file("import-model", &bad).await;
     page.wait_for("a refusal", Duration::from_secs(20), || async {
         page.text("message").await.contains("was not loaded").then_some(())
     })
@@ -81,16 +55,16 @@ async fn png_csv_and_video_exports_are_real_files() {
     let page = Page::open("#backend=cpu").await;
     assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
     page.click("export-png").await;
-    let (png_url, png) = last_export(&page, None).await;
+    let (png_url, png) = page.last_export(None).await;
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     page.click("step").await;
     page.click("export-csv").await;
-    let (csv_url, csv) = last_export(&page, Some(&png_url)).await;
+    let (csv_url, csv) = page.last_export(Some(&png_url)).await;
     let csv = String::from_utf8(csv).unwrap();
     assert!(csv.starts_with("set,x,y\ntrain,") && csv.contains("step,train_loss\n1,"), "{}", &csv[..80.min(csv.len())]);
     page.set_value("video-steps", "150").await;
     page.click("export-video").await;
-    let (_, webm) = last_export(&page, Some(&csv_url)).await;
+    let (_, webm) = page.last_export(Some(&csv_url)).await;
     report(&format!("exports: PNG {} bytes, CSV {} bytes, WebM {} bytes ({})", png.len(), csv.len(), webm.len(), page.text("export-status").await));
     assert!(webm.len() > 1000, "a tiny video: {} bytes", webm.len());
     assert_eq!(&webm[..4], &[0x1A, 0x45, 0xDF, 0xA3], "WebM (EBML) header");
@@ -105,7 +79,7 @@ async fn an_import_can_be_undone() {
     page.wait_for("step 120", Duration::from_secs(60), || async { page.number("steps").await.filter(|s| *s == 120.0) }).await;
     wait_idle(&page, Duration::from_secs(30)).await;
     page.click("export-model").await;
-    let (_, bytes) = last_export(&page, None).await;
+    let (_, bytes) = page.last_export(None).await;
     let file = std::env::temp_dir().join(format!("piecewise-undo-{}.json", std::process::id()));
     std::fs::write(&file, &bytes).unwrap();
     // Train on past the exported step, then load the step-120 model into the same experiment.
@@ -114,7 +88,7 @@ async fn an_import_can_be_undone() {
     page.click("play").await;
     wait_idle(&page, Duration::from_secs(30)).await;
     let (steps, loss) = (page.number("steps").await, page.text("loss").await);
-    choose_file(&page, "import-model", &file).await;
+    page.choose_file("import-model", &file).await;
     page.wait_for("the model to load", Duration::from_secs(30), || async { page.text("message").await.contains("Loaded").then_some(()) }).await;
     wait_idle(&page, Duration::from_secs(30)).await;
     assert_eq!(page.number("steps").await, Some(120.0), "the model's step count");

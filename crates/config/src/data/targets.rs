@@ -7,6 +7,7 @@ use rand::seq::SliceRandom;
 use rand_distr::{Distribution, StandardNormal};
 
 use super::formula::Formula;
+use super::points::UserPoints;
 use crate::rng::{stream, Stream};
 
 /// Which built-in target (or a typed formula).
@@ -28,6 +29,9 @@ pub enum Target1d {
     Noisy,
     /// y = f(x) on [−1, 1] for a formula typed by the user.
     Formula(Formula),
+    /// The user's own points (drawn on the plot, pasted or uploaded), as they are: no noise, no
+    /// resampling.
+    Points(UserPoints),
 }
 
 impl Target1d {
@@ -42,11 +46,12 @@ impl Target1d {
             Target1d::Line0 => "line0",
             Target1d::Noisy => "noisy",
             Target1d::Formula(_) => "formula",
+            Target1d::Points(_) => "points",
         }
     }
 
     /// Every dataset name, in menu order.
-    pub const NAMES: [&'static str; 8] = ["sine", "square", "zigzag", "elbow", "line", "line0", "noisy", "formula"];
+    pub const NAMES: [&'static str; 9] = ["sine", "square", "zigzag", "elbow", "line", "line0", "noisy", "formula", "points"];
 
     /// A human label for menus.
     pub fn label_of(name: &str) -> &'static str {
@@ -58,11 +63,13 @@ impl Target1d {
             "line" => "Line (needs a bias)",
             "line0" => "Line through zero",
             "noisy" => "Noisy line",
+            "points" => "Your points",
             _ => "Your formula",
         }
     }
 
-    /// A built-in target by name (`formula` is built separately because it needs the text).
+    /// A built-in target by name (`formula` and `points` are built separately: they need the
+    /// text or the points).
     pub fn builtin(name: &str) -> Option<Self> {
         Some(match name {
             "sine" => Target1d::Sine,
@@ -83,6 +90,10 @@ impl Target1d {
             Target1d::Line => (0.0, 1.0),
             Target1d::Line0 => (0.0, 10.0),
             Target1d::Zigzag => (-0.5, 0.5),
+            Target1d::Points(p) => {
+                let (x, _) = p.frame();
+                (x.0 as f64, x.1 as f64)
+            }
             _ => (-1.0, 1.0),
         }
     }
@@ -103,7 +114,7 @@ pub struct Dataset1d {
 }
 
 /// Sampled points, split into train and test, with the clean curve for plotting.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Samples1d {
     pub train_x: Vec<f32>,
     pub train_y: Vec<f32>,
@@ -113,11 +124,17 @@ pub struct Samples1d {
     pub clean: Vec<(f32, f32)>,
     /// The domain the network's first layer should cover.
     pub x_range: (f32, f32),
+    /// The y-interval to plot, when the data set fixes it (the canvas the user draws on);
+    /// `None`: fitted to the data.
+    pub y_range: Option<(f32, f32)>,
 }
 
 impl Dataset1d {
     /// Draw the samples. Deterministic in `seed`; never panics (undefined formula points are dropped).
     pub fn sample(&self) -> Samples1d {
+        if let Target1d::Points(points) = &self.target {
+            return self.split_points(points);
+        }
         let n = self.points.max(2);
         let (a, b) = self.raw_range();
         let xs: Vec<f64> = (0..n).map(|i| a + (b - a) * i as f64 / (n - 1) as f64).collect();
@@ -141,7 +158,27 @@ impl Dataset1d {
             test_y: test.iter().map(|p| p.1 as f32).collect(),
             clean: clean.iter().map(|p| (p.0 as f32, p.1 as f32)).collect(),
             x_range: (lo as f32, hi as f32),
+            y_range: None,
         }
+    }
+
+    /// The user's points split into train and test: a seeded shuffle of their indices picks the
+    /// test points (as for the built-in targets, at least one point stays for training); each
+    /// side keeps the user's order, so exporting and re-importing the points gives the same split.
+    fn split_points(&self, points: &UserPoints) -> Samples1d {
+        let all = points.as_slice();
+        let mut order: Vec<usize> = (0..all.len()).collect();
+        order.shuffle(&mut stream(self.seed, Stream::Data));
+        let n_test = ((all.len() as f64) * self.test_fraction.clamp(0.0, 0.9)).round() as usize;
+        let mut test: Vec<usize> = order[..n_test.min(all.len().saturating_sub(1))].to_vec();
+        test.sort_unstable();
+        let (mut samples, (x_range, y_range)) = (Samples1d::default(), points.frame());
+        for (i, p) in all.iter().enumerate() {
+            let (xs, ys) = if test.binary_search(&i).is_ok() { (&mut samples.test_x, &mut samples.test_y) } else { (&mut samples.train_x, &mut samples.train_y) };
+            xs.push(p[0]);
+            ys.push(p[1]);
+        }
+        Samples1d { x_range, y_range: Some(y_range), ..samples }
     }
 
     /// The x interval before the zigzag's own normalisation.
@@ -183,6 +220,7 @@ impl Dataset1d {
                 .enumerate()
                 .filter_map(|(i, &x)| f.eval(x).map(|y| (x, y + e(i))))
                 .collect(),
+            Target1d::Points(_) => Vec::new(),
         }
     }
 }
@@ -219,6 +257,31 @@ mod tests {
     fn lookup(s: &Samples1d, x: f32) -> f32 {
         let i = s.train_x.iter().position(|&t| (t - x).abs() < 1e-6).expect("x sampled");
         s.train_y[i]
+    }
+
+    #[test]
+    fn the_users_points_are_split_by_the_seed_and_keep_their_order() {
+        let points = UserPoints::new((0..10).map(|i| [i as f32 / 10.0, (i * i) as f32 / 100.0]).collect());
+        let split = |test_fraction: f64, seed: u64| {
+            Dataset1d { target: Target1d::Points(points.clone()), points: 200, noise: 0.5, test_fraction, seed }.sample()
+        };
+        // Everything trains at a test share of 0, exactly as given (no noise, no resampling).
+        let all = split(0.0, 1);
+        assert_eq!(all.train_x, (0..10).map(|i| i as f32 / 10.0).collect::<Vec<_>>());
+        assert_eq!(all.train_y[3], 0.09);
+        assert!(all.test_x.is_empty() && all.clean.is_empty());
+        assert_eq!((all.x_range, all.y_range), ((-1.0, 1.0), Some((-1.0, 1.0))));
+        // 30 %: three test points, the same for the same seed, each side in the user's order.
+        let a = split(0.3, 1);
+        assert_eq!((a.train_x.len(), a.test_x.len()), (7, 3));
+        assert_eq!(a, split(0.3, 1));
+        assert_ne!(a.test_x, split(0.3, 2).test_x);
+        assert!(a.train_x.windows(2).all(|w| w[0] < w[1]) && a.test_x.windows(2).all(|w| w[0] < w[1]));
+        // One point trains; none is an empty data set, not an error.
+        let one = Dataset1d { target: Target1d::Points(UserPoints::new(vec![[0.2, 0.3]])), points: 200, noise: 0.0, test_fraction: 0.9, seed: 1 }.sample();
+        assert_eq!((one.train_x.len(), one.test_x.len()), (1, 0));
+        let none = Dataset1d { target: Target1d::Points(UserPoints::default()), points: 200, noise: 0.0, test_fraction: 0.3, seed: 1 }.sample();
+        assert!(none.train_x.is_empty() && none.test_x.is_empty());
     }
 
     #[test]

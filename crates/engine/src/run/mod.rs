@@ -237,10 +237,21 @@ impl Run {
         self.schedule = schedule;
     }
 
-    /// Take `n` optimiser steps (fewer only when training diverges). Errors are device failures
-    /// (a read that failed): the caller can move the run to another device with `fall_back`.
+    /// Why this run cannot take a step, if it cannot: the user's own data set is still empty.
+    pub fn nothing_to_train(&self) -> Option<&'static str> {
+        (self.trainer.rows().len() == 0).then_some(
+            "There are no training points yet: click on the plot to add some, or paste or upload a CSV of x,y.",
+        )
+    }
+
+    /// Take `n` optimiser steps (fewer only when training diverges, none when there is nothing to
+    /// train on). Errors are device failures (a read that failed): the caller can move the run to
+    /// another device with `fall_back`.
     pub async fn advance(&mut self, n: u64) -> Result<Advanced, String> {
         let mut out = Advanced::default();
+        if self.nothing_to_train().is_some() {
+            return Ok(out);
+        }
         let target = self.steps() + n;
         while self.steps() < target {
             let boundary = self.next_event_step();
