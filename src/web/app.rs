@@ -215,6 +215,7 @@ pub fn App() -> impl IntoView {
                         <div><span class="k">"PSNR (dB) "</span><strong data-testid="psnr">{move || ui.run().shown_readout().psnr.map(|p| format!("{p:.2}")).unwrap_or_else(|| "–".into())}</strong></div>
                     </Show>
                     <Show when=move || kind() == Kind::Field>
+                        <div><span class="k">"Classes "</span><strong data-testid="classes">{move || ui.exp().with(|e| e.class_count())}</strong></div>
                         <div><span class="k">"Test accuracy (%) "</span><strong data-testid="accuracy">{move || ui.run().shown_readout().accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
                         <div><span class="k">"Train accuracy (%) "</span><strong data-testid="train-accuracy">{move || ui.run().shown_readout().train_accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
                     </Show>

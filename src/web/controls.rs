@@ -9,7 +9,7 @@ use super::state::Ui;
 use playground_config::data::{Formula, Target1d};
 use playground_config::data::field;
 use playground_config::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
-use playground_config::spec::{Activation, Normalization, OptimizerKind};
+use playground_config::spec::{Activation, Loss, Normalization, OptimizerKind};
 
 /// Apply a change to the edited run's experiment (shared settings go to every run); the engine
 /// adjusts or rebuilds the runs that changed.
@@ -207,7 +207,10 @@ pub fn Controls(ui: Ui) -> impl IntoView {
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Field)>
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
-                {choice(ui, "Classes", "dataset", field::NAMES.iter().map(|n| (*n, field::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                {choice(ui, "Data set", "dataset", field::NAMES.iter().map(|n| (*n, field::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                <Show when=move || ui.exp().with(|e| e.dataset == "blobs")>
+                    {number(ui, "Classes (blobs)", "classes-k", (limits::CLASSES.0 as f64, limits::CLASSES.1 as f64), "1", |e| e.classes as f64, |e, v| e.classes = v as usize)}
+                </Show>
                 {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
                 {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
                 {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
@@ -266,6 +269,13 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <h2>"Training"</h2>
             {choice(ui, "Optimiser", "optimizer", OptimizerKind::ALL.iter().map(|o| (o.name(), o.name())).collect(),
                 |e| e.optimizer.name().into(), |e, v| if let Some(o) = OptimizerKind::from_name(v) { e.optimizer = o })}
+            <Show when=move || ui.exp().with(|e| e.kind == Kind::Field)>
+                <Show when=move || ui.exp().with(|e| e.class_count() == 2)
+                    fallback=|| view! { <p class="hint" data-testid="loss-note">"Loss: softmax cross-entropy, an output per class (the only choice for three or more classes)."</p> }>
+                    {choice(ui, "Loss", "loss-kind", Loss::ALL.iter().map(|l| (l.name(), l.label())).collect(),
+                        |e| e.loss.name().into(), |e, v| if let Some(l) = Loss::from_name(v) { e.loss = l })}
+                </Show>
+            </Show>
             {number(ui, "Learning rate", "lr", limits::LR, "any", |e| e.learning_rate, |e, v| e.learning_rate = v)}
             {number(ui, "Batch (0 = all)", "batch", (limits::BATCH.0 as f64, limits::BATCH.1 as f64), "1", |e| e.batch as f64, |e, v| e.batch = v as usize)}
             {choice(ui, "Backend", "backend-choice", vec![("auto", "auto"), ("webgpu", "WebGPU"), ("cpu", "CPU")],

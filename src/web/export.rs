@@ -103,10 +103,13 @@ fn export_csv(ui: Ui) -> Result<(), String> {
     let mut out = String::new();
     ui.frame().with_untracked(|f| {
         if let Some(field) = &f.field {
+            // Two classes as TF Playground's ±1, more as their numbers from 0.
+            let two = ui.exp().with_untracked(|e| e.class_count() == 2);
             out.push_str("set,x,y,label\n");
             for (set, points) in [("train", &field.train), ("test", &field.test)] {
                 for p in points.iter() {
-                    out.push_str(&format!("{set},{},{},{}\n", p.x, p.y, p.label));
+                    let label = if two { p.sign().to_string() } else { p.class.to_string() };
+                    out.push_str(&format!("{set},{},{},{label}\n", p.x, p.y));
                 }
             }
         } else if let Some(points) = ui.exp().with_untracked(|e| e.on_user_points().then(|| e.user_points.clone())) {

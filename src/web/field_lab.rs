@@ -13,6 +13,7 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
     let accuracy_plot = NodeRef::<leptos::html::Canvas>::new();
     let curves = NodeRef::<leptos::html::Canvas>::new();
     let show_test = RwSignal::new(true);
+    let classes = move || ui.exp().with(|e| e.class_count());
     Effect::new(move |_| {
         let show = show_test.get();
         ui.run().with_drawn(|f| {
@@ -30,11 +31,36 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
     view! {
         <div class="field-lab">
             <canvas node_ref=heat data-testid="field" width="420" height="420" class="heat"
-                aria-label="Decision map: blue where the network says +1, orange where it says −1; dots are the data"></canvas>
+                aria-label=move || if classes() == 2 {
+                    "Decision map: blue where the network says +1, orange where it says −1; dots are the data".to_string()
+                } else {
+                    format!("Decision map of {} classes: each area in the colour of the class the network picks there, paler where it is less sure; dots are the data", classes())
+                }></canvas>
             <p class="legend">
-                <span class="sw pos"></span>"class +1 " <span class="sw neg"></span>"class −1 — white rim: training point, dark rim: test point "
+                {move || if classes() == 2 {
+                    view! { <span class="sw pos"></span>"class +1 " <span class="sw neg"></span>"class −1 " }.into_any()
+                } else {
+                    (0..classes()).map(|c| view! { <span class="sw" style:background=raster::class_css(c)></span>{format!("class {c} ")} }).collect_view().into_any()
+                }}
+                "— white rim: training point, dark rim: test point "
                 <label class="check inline"><input type="checkbox" prop:checked=move || show_test.get()
                     on:change=move |ev| show_test.set(event_target_checked(&ev)) />" show test points"</label>
+            </p>
+            <p class="legend" data-testid="class-accuracy">
+                {move || {
+                    let readout = ui.run().shown_readout();
+                    let held_out = readout.accuracy.is_some();
+                    let names = |c: usize| if classes() == 2 { if c == 1 { "+1".to_string() } else { "−1".to_string() } } else { c.to_string() };
+                    view! {
+                        {if held_out { "Right per class (test): " } else { "Right per class (training): " }}
+                        {readout.class_accuracy.iter().enumerate().map(|(c, a)| view! {
+                            <span class="sw" style:background=raster::class_css(c)></span>
+                            {format!("{} ", names(c))}
+                            <strong data-testid=format!("class-accuracy-{c}")>{a.map(|a| format!("{a:.1} %")).unwrap_or_else(|| "–".into())}</strong>
+                            " "
+                        }).collect_view()}
+                    }
+                }}
             </p>
             <SideBySide ui=ui />
             <h3>"Test accuracy"</h3>

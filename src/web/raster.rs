@@ -7,6 +7,7 @@ use web_sys::{HtmlCanvasElement, ImageData};
 use super::plot::context;
 
 use super::state::{CurvesFrame, FieldFrame};
+use playground_config::data::field::Labelled;
 
 /// Show an RGBA buffer at its own size (the canvas takes that size; CSS scales it on screen).
 pub fn put_rgba(canvas: &HtmlCanvasElement, width: usize, height: usize, rgba: &[u8]) -> Option<()> {
@@ -22,25 +23,58 @@ pub fn put_rgba(canvas: &HtmlCanvasElement, width: usize, height: usize, rgba: &
     context(canvas)?.put_image_data(&data, 0.0, 0.0).ok()
 }
 
-/// TF Playground's palette: orange for negative scores, blue for positive, white at 0.
-const NEGATIVE: [f32; 3] = [245.0, 147.0, 34.0];
-const POSITIVE: [f32; 3] = [8.0, 119.0, 189.0];
+/// TF Playground's palette: orange for negative scores (class 0), blue for positive (class 1),
+/// white at 0; then one colour per further class.
+pub const CLASS_COLOURS: [[u8; 3]; 10] = [
+    [245, 147, 34],
+    [8, 119, 189],
+    [44, 160, 44],
+    [148, 103, 189],
+    [214, 39, 40],
+    [140, 86, 75],
+    [227, 119, 194],
+    [127, 127, 127],
+    [188, 189, 34],
+    [23, 190, 207],
+];
 
-fn score_colour(score: f32, alpha_scale: f32) -> [u8; 3] {
-    let t = (score.abs() * alpha_scale).clamp(0.0, 1.0);
-    let c = if score >= 0.0 { POSITIVE } else { NEGATIVE };
-    [0, 1, 2].map(|i| (255.0 + (c[i] - 255.0) * t) as u8)
+/// A class's colour as CSS.
+pub fn class_css(class: usize) -> String {
+    let [r, g, b] = CLASS_COLOURS[class % CLASS_COLOURS.len()];
+    format!("rgb({r}, {g}, {b})")
 }
 
-/// Heat-map of the scores (bilinear between grid nodes, y up) with the training points (white
-/// rim) and test points (dark rim) on top.
+/// White blended towards `colour` by `t` in [0, 1].
+fn tint(colour: [u8; 3], t: f32) -> [u8; 3] {
+    let t = t.clamp(0.0, 1.0);
+    colour.map(|c| (255.0 + (c as f32 - 255.0) * t) as u8)
+}
+
+/// A pixel of the map from the outputs there: a ±1 score in TF Playground's colours, or the
+/// winning class's colour, lighter the less sure the network is (white at an even split).
+fn map_colour(outputs: &[f32]) -> [u8; 3] {
+    match outputs {
+        [score] => tint(CLASS_COLOURS[usize::from(*score >= 0.0)], score.abs() * 0.8),
+        logits => {
+            // The winner's softmax probability is 1 / Σ exp(logit − the largest logit).
+            let (winner, max) = logits.iter().enumerate().fold((0, f32::NEG_INFINITY), |best, (c, &v)| if v > best.1 { (c, v) } else { best });
+            let top = 1.0 / logits.iter().map(|v| (v - max).exp()).sum::<f32>();
+            let even = 1.0 / logits.len() as f32;
+            tint(CLASS_COLOURS[winner % CLASS_COLOURS.len()], (top - even) / (1.0 - even) * 0.8)
+        }
+    }
+}
+
+/// Heat-map of the network's outputs (bilinear between grid nodes, y up) with the training points
+/// (white rim) and test points (dark rim) on top, coloured by class.
 pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: bool) -> Option<()> {
     let (w, h) = (canvas.width() as usize, canvas.height() as usize);
-    let g = frame.grid;
-    if g < 2 || frame.scores.len() != g * g || w == 0 {
+    let (g, k) = (frame.grid, frame.outputs.max(1));
+    if g < 2 || frame.scores.len() != g * g * k || w == 0 {
         return None;
     }
     let mut rgba = Vec::with_capacity(w * h * 4);
+    let mut here = vec![0.0f32; k];
     for py in 0..h {
         // Screen row 0 is y = +1 (mathematical orientation); grid row 0 is y = −1.
         let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
@@ -48,10 +82,12 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
         for px in 0..w {
             let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
             let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
-            let at = |r: usize, c: usize| frame.scores[r * g + c];
-            let s = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1))
-                + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-            rgba.extend(score_colour(s, 0.8));
+            for (c, v) in here.iter_mut().enumerate() {
+                let at = |r: usize, col: usize| frame.scores[(r * g + col) * k + c];
+                *v = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1))
+                    + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+            }
+            rgba.extend(map_colour(&here));
             rgba.push(255);
         }
     }
@@ -59,13 +95,14 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
     let ctx = context(canvas)?;
     ctx.put_image_data(&data, 0.0, 0.0).ok()?;
     let to_px = |x: f32, y: f32| (((x + 1.0) / 2.0) as f64 * w as f64, ((1.0 - y) / 2.0) as f64 * h as f64);
-    let draw = |points: &[playground_config::data::field::Labelled], rim: &str| {
-        for (label, fill) in [(1.0, "#0877bd"), (-1.0, "#f59322")] {
-            ctx.set_fill_style_str(fill);
+    let classes = frame.train.iter().chain(&frame.test).map(|p| p.class as usize + 1).max().unwrap_or(0);
+    let draw = |points: &[Labelled], rim: &str| {
+        for class in 0..classes {
+            ctx.set_fill_style_str(&class_css(class));
             ctx.set_stroke_style_str(rim);
             ctx.set_line_width(1.0);
             ctx.begin_path();
-            for p in points.iter().filter(|p| p.label == label) {
+            for p in points.iter().filter(|p| p.class as usize == class) {
                 let (x, y) = to_px(p.x, p.y);
                 ctx.move_to(x + 3.5, y);
                 let _ = ctx.arc(x, y, 3.5, 0.0, std::f64::consts::TAU);

@@ -47,6 +47,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         formula: shared.formula.clone(),
         user_points: shared.user_points.clone(),
         points: shared.points,
+        classes: shared.classes,
         noise: shared.noise,
         test_fraction: shared.test_fraction,
         data_seed: shared.data_seed,
@@ -74,6 +75,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         bias: run.bias,
         normalization: run.normalization,
         optimizer: run.optimizer,
+        loss: run.loss,
         learning_rate: run.learning_rate,
         batch: run.batch,
         init_seed: run.init_seed,
@@ -409,8 +411,8 @@ mod tests {
     use rand::Rng;
 
     const RUN_KEYS: &str = "net width depth knots learnknots synapseknots grow maxknots move act bias n segments insegments \
-                            outsegments period norm opt lr batch iseed bseed backend";
-    const SHARED_KEYS: &str = "v kind lesson dataset formula pts points noise test image res rot seed step hide present";
+                            outsegments period norm opt loss lr batch iseed bseed backend";
+    const SHARED_KEYS: &str = "v kind lesson dataset formula pts points classes noise test image res rot seed step hide present";
 
     #[test]
     fn every_key_has_its_scope_and_no_key_looks_like_a_comparison_key() {
@@ -486,12 +488,12 @@ mod tests {
         let m = merge(&img, &Experiment { input_segments: 30, ..b.clone() });
         assert_eq!((m.kind, m.rotate, m.input_segments, m.net), (Kind::Image, true, 30, NetKind::Continuous));
         // Random pairs cover every field some key writes (kinds differ too: only `insegments`
-        // of the run keys depends on a shared setting, the kind).
+        // and `loss` of the run keys depend on a shared setting, the kind).
         let mut rng = stream(10, Stream::Data);
         for _ in 0..2_000 {
             let (x, y) = (random_experiment(&mut rng), random_experiment(&mut rng));
             let m = merge(&x, &y);
-            for key in KEYS.iter().filter(|k| x.kind == y.kind || k.name != "insegments") {
+            for key in KEYS.iter().filter(|k| x.kind == y.kind || !["insegments", "loss"].contains(&k.name)) {
                 let from = if key.scope == Scope::Shared { &x } else { &y };
                 assert_eq!(key.value(&m), key.value(from), "{}: {x:?} {y:?}", key.name);
             }

@@ -7,7 +7,7 @@ use crate::data::plane;
 use crate::data::{Dataset1d, Formula, Target1d, UserPoints};
 use crate::spec::Activation;
 use crate::spec::{Family, NetworkSpec, Normalization};
-use crate::spec::{OptimizerKind, TrainConfig};
+use crate::spec::{Loss, OptimizerKind, TrainConfig};
 
 
 /// Which compute backend the user asked for.
@@ -178,6 +178,8 @@ pub struct Experiment {
     /// The user's own 1-D points (used when `dataset == "points"`; kept otherwise, like the formula).
     pub user_points: UserPoints,
     pub points: usize,
+    /// Classes of the Gaussian blobs (`field::class_count` gives every set's count).
+    pub classes: usize,
     pub noise: f64,
     pub test_fraction: f64,
     pub net: NetKind,
@@ -208,6 +210,9 @@ pub struct Experiment {
     pub bias: bool,
     pub normalization: Normalization,
     pub optimizer: OptimizerKind,
+    /// What a classification trains (two classes: either; more: cross-entropy, see
+    /// `effective_loss`).
+    pub loss: Loss,
     pub learning_rate: f64,
     pub batch: usize,
     pub data_seed: u64,
@@ -238,6 +243,7 @@ impl Default for Experiment {
             formula: "sin(3*x)".into(),
             user_points: UserPoints::default(),
             points: 200,
+            classes: 4,
             noise: 0.0,
             test_fraction: 0.3,
             net: NetKind::Pwl,
@@ -258,6 +264,7 @@ impl Default for Experiment {
             bias: true,
             normalization: Normalization::None,
             optimizer: OptimizerKind::Adam,
+            loss: Loss::Mse,
             learning_rate: 0.05,
             batch: 0,
             data_seed: 1,
@@ -322,13 +329,30 @@ impl Experiment {
         }
     }
 
-    /// Network inputs and outputs of this kind.
+    /// Network inputs and outputs of this kind: a classification has one ±1 score for two
+    /// classes under squared error, else one output per class.
     pub fn io(&self) -> (usize, usize) {
         let inputs = crate::data::plane::feature_count(self.rotate);
         match self.kind {
             Kind::Fit1d => (1, 1),
             Kind::Image => (inputs, 3),
+            Kind::Field if self.effective_loss() == Loss::CrossEntropy => (inputs, self.class_count()),
             Kind::Field => (inputs, 1),
+        }
+    }
+
+    /// The number of classes of a classification (2 for the other kinds' sake).
+    pub fn class_count(&self) -> usize {
+        crate::data::field::class_count(&self.dataset, self.classes)
+    }
+
+    /// The loss training minimises: squared error for fits and pictures; for classifications the
+    /// chosen one, but always cross-entropy beyond two classes (one ±1 score cannot tell three).
+    pub fn effective_loss(&self) -> Loss {
+        match self.kind {
+            Kind::Field if self.class_count() > 2 => Loss::CrossEntropy,
+            Kind::Field => self.loss,
+            _ => Loss::Mse,
         }
     }
 }
@@ -336,6 +360,8 @@ impl Experiment {
 /// Limits that keep the page responsive and the link meaningful.
 pub mod limits {
     pub const POINTS: (usize, usize) = (4, 5000);
+    /// Classes of the Gaussian blobs.
+    pub const CLASSES: (usize, usize) = (2, crate::data::field::MAX_CLASSES);
     pub const WIDTH: (usize, usize) = (1, 256);
     pub const DEPTH: (usize, usize) = (0, 6);
     pub const KNOTS: (usize, usize) = (2, 256);
@@ -428,7 +454,13 @@ impl Experiment {
 
     /// The optimiser, learning rate, batch size and batch seed.
     pub fn train_config(&self) -> TrainConfig {
-        TrainConfig { optimizer: self.optimizer, learning_rate: self.learning_rate, batch: self.batch, seed: self.batch_seed }
+        TrainConfig {
+            optimizer: self.optimizer,
+            loss: self.effective_loss(),
+            learning_rate: self.learning_rate,
+            batch: self.batch,
+            seed: self.batch_seed,
+        }
     }
 
     /// The picture when it is procedural (the photographs and uploads come from files).
@@ -444,13 +476,19 @@ impl Experiment {
 
 }
 
-/// Row-major network inputs and ±1 targets of labelled points.
-pub fn field_rows(points: &[Labelled], rotate: bool) -> (Vec<f32>, Vec<f32>) {
+/// Row-major network inputs and targets of labelled points for a network with `outputs`
+/// outputs: one ±1 score, or a one-hot row per point (cross-entropy over that many classes).
+pub fn field_rows(points: &[Labelled], rotate: bool, outputs: usize) -> (Vec<f32>, Vec<f32>) {
     let mut x = Vec::with_capacity(points.len() * plane::feature_count(rotate));
     for p in points {
         plane::push_features(&mut x, p.x, p.y, rotate);
     }
-    (x, points.iter().map(|p| p.label).collect())
+    let y = if outputs == 1 {
+        points.iter().map(Labelled::sign).collect()
+    } else {
+        points.iter().flat_map(|p| (0..outputs).map(move |c| if c == p.class as usize { 1.0 } else { 0.0 })).collect()
+    };
+    (x, y)
 }
 
 #[cfg(test)]

@@ -15,7 +15,7 @@ use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_
 use crate::spec::Activation;
 use crate::lessons;
 use crate::spec::Normalization;
-use crate::spec::OptimizerKind;
+use crate::spec::{Loss, OptimizerKind};
 
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -130,6 +130,13 @@ pub const KEYS: &[LinkKey] = &[
     }),
     // How many points to sample and their noise: not for the user's own points, taken as they are.
     hideable(Shared, "points", "points", |e| samples(e).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
+    hideable(
+        Shared,
+        "classes",
+        "classes-k",
+        |e| (e.kind == Kind::Field && e.dataset == "blobs").then(|| e.classes.to_string()),
+        |e, r| e.classes = r.int(limits::CLASSES, e.classes),
+    ),
     hideable(Shared, "noise", "noise", |e| samples(e).then(|| e.noise.to_string()), |e, r| e.noise = r.float(limits::NOISE, e.noise)),
     key(
         Shared,
@@ -210,6 +217,10 @@ pub const KEYS: &[LinkKey] = &[
     hideable(Run, "opt", "optimizer", |e| Some(e.optimizer.name().into()), |e, r| match OptimizerKind::from_name(r.value) {
         Some(o) => e.optimizer = o,
         None => r.bad("adam, sgd or lion"),
+    }),
+    hideable(Run, "loss", "loss-kind", |e| (e.kind == Kind::Field).then(|| e.loss.name().into()), |e, r| match Loss::from_name(r.value) {
+        Some(l) => e.loss = l,
+        None => r.bad(&Loss::ALL.map(|l| l.name()).join(" or ")),
     }),
     hideable(Run, "lr", "lr", |e| Some(e.learning_rate.to_string()), |e, r| e.learning_rate = r.float(limits::LR, e.learning_rate)),
     hideable(Run, "batch", "batch", |e| Some(e.batch.to_string()), |e, r| e.batch = r.int(limits::BATCH, e.batch)),

@@ -11,14 +11,14 @@ use crate::compare::{is_comparison_key, merge, Comparison, FORK_KEY, MAX_RUNS, R
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES};
 use crate::link::{hideable_controls, KEYS};
 use crate::rng::{stream, Stream};
-use crate::spec::{Activation, Normalization, OptimizerKind};
+use crate::spec::{Activation, Loss, Normalization, OptimizerKind};
 
 /// Keys that are not in the link table, next to those that are.
 const STRANGE_KEYS: [&str; 3] = ["zzz", "", "%"];
-const VALUES: [&str; 39] = [
+const VALUES: [&str; 42] = [
     "0.1_0.2*0.3_-0.4", "n500", "1_2*_*3_", "points",
     "1", "0", "-1", "2", "3", "5", "6", "1e9", "NaN", "inf", "-0", "0.5", "99999999999999999999999", "fit1d", "image", "field", "sine",
-    "spiral", "upload", "pwl", "mlp", "continuous", "fourier", "relu", "adam", "lion", "cpu", "webgpu", "sin(3*x)",
+    "spiral", "spiral3", "blobs", "ce", "upload", "pwl", "mlp", "continuous", "fourier", "relu", "adam", "lion", "cpu", "webgpu", "sin(3*x)",
     "x^", "%FF%FE", "%25", "", "lesson", "lr,net,zzz",
 ];
 const JUNK: &[u8] = b"=&#?%+-._*()!~'\";:/\\ \t\n0123456789abcxyzXYZ\xc3\xa9";
@@ -124,6 +124,7 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     e.resolution = int(rng, limits::RESOLUTION, 100);
     e.rotate = rng.random();
     e.points = int(rng, limits::POINTS, 500);
+    e.classes = int(rng, limits::CLASSES, 3);
     e.noise = if rng.random_bool(0.5) { 0.0 } else { float(rng, limits::NOISE) };
     e.test_fraction = if rng.random_bool(0.5) { e.test_fraction } else { float(rng, limits::TEST_FRACTION) };
     e.data_seed = if rng.random_bool(0.5) { rng.random_range(0..10) } else { rng.random() };
@@ -149,6 +150,7 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     e.bias = rng.random();
     e.normalization = if rng.random() { Normalization::None } else { Normalization::MaxAbs };
     e.optimizer = *OptimizerKind::ALL.choose(rng).unwrap();
+    e.loss = *Loss::ALL.choose(rng).unwrap();
     e.learning_rate = if rng.random_bool(0.5) { [0.001, 0.003, 0.01, 0.05, 0.1][rng.random_range(0..5)] } else { float(rng, limits::LR).max(limits::LR.0) };
     e.batch = if rng.random_bool(0.5) { 0 } else { int(rng, limits::BATCH, 64) };
     e.init_seed = if rng.random_bool(0.5) { rng.random_range(0..10) } else { rng.random() };

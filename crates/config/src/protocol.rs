@@ -142,9 +142,12 @@ pub struct Readout {
     pub parameters: usize,
     /// Image experiments: PSNR of the whole reconstruction, in dB.
     pub psnr: Option<f64>,
-    /// Field experiments: share of test (and training) points on the right side, in %.
+    /// Field experiments: share of test (and training) points classified right, in %.
     pub accuracy: Option<f64>,
     pub train_accuracy: Option<f64>,
+    /// Field experiments: per class, the share of its test points (training points when none are
+    /// held out) classified right, in % (`None`: the class has no such point).
+    pub class_accuracy: Vec<Option<f64>>,
     /// Single-neuron lessons: the weights and biases, spelled out.
     pub weights: Option<String>,
 }
@@ -212,11 +215,13 @@ impl Default for Zoom {
     }
 }
 
-/// A classification field: the network's score on a square grid, and the points.
+/// A classification field: the network's outputs on a square grid, and the points.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct FieldFrame {
     pub grid: usize,
-    /// `grid²` scores, row by row from y = −1.
+    /// Outputs per grid node: 1 (a ±1 score) or one logit per class.
+    pub outputs: usize,
+    /// `grid² · outputs` numbers, row by row from y = −1.
     pub scores: Vec<f32>,
     pub train: Vec<Labelled>,
     pub test: Vec<Labelled>,
@@ -260,9 +265,9 @@ mod tests {
         let frame = Frame {
             knots: vec![0.5],
             loss_history: vec![(3, 0.25)],
-            readout: Readout { loss: Some(0.1), psnr: Some(20.0), weights: Some("w = 1".into()), ..Readout::default() },
+            readout: Readout { loss: Some(0.1), psnr: Some(20.0), weights: Some("w = 1".into()), class_accuracy: vec![Some(50.0), None], ..Readout::default() },
             picture: Some(PictureFrame { width: 1, height: 1, target: vec![1, 2, 3, 4], recon: vec![0; 4], error: vec![9; 4] }),
-            field: Some(FieldFrame { grid: 1, scores: vec![0.5], train: vec![Labelled { x: 0.1, y: -0.2, label: 1.0 }], test: vec![] }),
+            field: Some(FieldFrame { grid: 1, outputs: 1, scores: vec![0.5], train: vec![Labelled { x: 0.1, y: -0.2, class: 1 }], test: vec![] }),
             curves: Some(CurvesFrame { inputs: 1, outputs: 1, samples: 2, values: vec![0.0, 1.0], knots: vec![vec![0.0]], domain: (-1.0, 1.0), linear: false, input_names: vec!["x".into()] }),
             timeline: vec![0, 10, 20],
             undo: Some("the knot insertion at step 20".into()),

@@ -192,9 +192,42 @@ impl OptimizerKind {
 
 }
 
+/// What training minimises.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Loss {
+    /// Mean squared error: the 1-D fits and pictures, and two classes scored ±1 by one output
+    /// (TensorFlow Playground's way).
+    Mse,
+    /// Softmax cross-entropy over one output per class (one-hot targets): any number of classes.
+    CrossEntropy,
+}
+
+impl Loss {
+    pub const ALL: [Loss; 2] = [Loss::Mse, Loss::CrossEntropy];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Loss::Mse => "mse",
+            Loss::CrossEntropy => "ce",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Loss::Mse => "squared error, one ±1 output",
+            Loss::CrossEntropy => "softmax cross-entropy, an output per class",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|l| l.name() == name)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainConfig {
     pub optimizer: OptimizerKind,
+    pub loss: Loss,
     pub learning_rate: f64,
     /// Mini-batch size; 0 or anything ≥ the training set means full batch.
     pub batch: usize,

@@ -15,7 +15,7 @@ use crate::layers::lagrange::Continuity;
 use crate::network::{Family, Network, NetworkSpec, Normalization};
 use crate::run::{Problem, Run, Schedule};
 use crate::snapshot::read;
-use crate::train::{OptimizerKind, Rows, TrainConfig, Trainer};
+use crate::train::{Loss, OptimizerKind, Rows, TrainConfig, Trainer};
 
 /// Where the time comes from and how to let the host breathe (a no-op natively; a macrotask in
 /// the engine worker, so the commands it receives still get their turn during a long run).
@@ -61,7 +61,7 @@ impl Outcome {
 /// A run of `spec` (initialised from seed 0) on a bare training set, with Adam.
 async fn run_of(spec: &NetworkSpec, rows: Rows, lr: f64, batch: usize, device: &Device) -> Result<Run, String> {
     let net = Network::new(spec, 0, device);
-    let config = TrainConfig { optimizer: OptimizerKind::Adam, learning_rate: lr, batch, seed: 0 };
+    let config = TrainConfig { optimizer: OptimizerKind::Adam, loss: Loss::Mse, learning_rate: lr, batch, seed: 0 };
     Run::start(Trainer::new(net, rows, config, device), Problem::Rows, Schedule::default(), 0).await
 }
 

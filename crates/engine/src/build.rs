@@ -31,10 +31,11 @@ impl Build for Experiment {
 
     fn build_field(&self, device: &Device) -> Result<(FieldSamples, Trainer), String> {
         self.check_size()?;
-        let samples = field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed)
+        let samples = field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed, self.classes)
             .ok_or_else(|| format!("unknown classification set “{}”", self.dataset))?;
-        let (x, y) = field_rows(&samples.train, self.rotate);
-        let rows = Rows { x, y, inputs: plane::feature_count(self.rotate), outputs: 1 };
+        let (inputs, outputs) = self.io();
+        let (x, y) = field_rows(&samples.train, self.rotate, outputs);
+        let rows = Rows { x, y, inputs, outputs };
         let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
         Ok((samples, Trainer::new(net, rows, self.train_config(), device)))
     }

@@ -14,7 +14,7 @@ use crate::optim::Optimiser;
 use crate::snapshot::Weights;
 use crate::rng::{stream, Stream};
 
-pub use playground_config::spec::{OptimizerKind, Rows, TrainConfig};
+pub use playground_config::spec::{Loss, OptimizerKind, Rows, TrainConfig};
 
 /// Where the mini-batch order stands: with the weights and the step count, everything the next
 /// step depends on. A run keeps it in its checkpoints so that rolling back replays exactly.
@@ -218,20 +218,21 @@ impl Trainer {
     /// One optimiser step; returns the mini-batch loss *before* the step (not read back).
     pub fn step(&mut self) -> Tensor<1> {
         let (x, y) = self.next_batch();
-        let loss = mse(self.net.forward(x), y);
+        let loss = objective(self.config.loss, self.net.forward(x), y);
         let grads = GradientsParams::from_grads(loss.backward(), &self.net);
         self.net = self.optim.step(self.config.learning_rate, self.net.clone(), grads);
         self.steps += 1;
         loss.detach()
     }
 
-    /// Mean squared error of the current network on the given rows (no gradient recorded).
+    /// The training loss (mean squared error or cross-entropy) of the current network on the
+    /// given rows (no gradient recorded).
     pub fn loss_on(&self, xs: &[f32], ys: &[f32]) -> Option<Tensor<1>> {
         if xs.is_empty() {
             return None;
         }
         let device = self.device.clone().without_autodiff();
-        Some(mse(self.predict(xs), matrix(ys, self.rows.outputs, &device)))
+        Some(objective(self.config.loss, self.predict(xs), matrix(ys, self.rows.outputs, &device)))
     }
 
     /// Network output for row-major inputs `xs` (`[n, inputs]` flattened), `[n, outputs]`.
@@ -249,4 +250,20 @@ impl Trainer {
 
 pub fn mse(pred: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
     (pred - target).square().mean()
+}
+
+/// Softmax cross-entropy of `logits` against one-hot (or any probability) rows `target`, averaged
+/// over rows: −Σ target·log softmax(logits). `log_softmax` subtracts each row's maximum, so large
+/// logits do not overflow.
+pub fn cross_entropy(logits: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
+    let rows = logits.dims()[0].max(1) as f64;
+    (burn::tensor::activation::log_softmax(logits, 1) * target).sum().neg().div_scalar(rows)
+}
+
+/// The loss a training configuration minimises.
+pub fn objective(loss: Loss, out: Tensor<2>, target: Tensor<2>) -> Tensor<1> {
+    match loss {
+        Loss::Mse => mse(out, target),
+        Loss::CrossEntropy => cross_entropy(out, target),
+    }
 }

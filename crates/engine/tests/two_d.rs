@@ -4,7 +4,7 @@ use playground_engine::build::Build;
 use burn::tensor::Device;
 use playground_engine::data::{picture, plane};
 use playground_engine::experiment::{field_rows, Experiment, Kind, NetKind};
-use playground_engine::metrics::{accuracy, mse, psnr_db};
+use playground_engine::metrics::{accuracy, mse, predicted_classes, psnr_db};
 
 fn read(t: burn::tensor::Tensor<2>) -> Vec<f32> {
     t.into_data().try_to_vec::<f32>().unwrap()
@@ -47,13 +47,14 @@ fn a_piecewise_network_separates_the_spiral() {
     let exp = Experiment { dataset: "spiral".into(), ..Experiment::default_for(Kind::Field) };
     assert_eq!(exp.net, NetKind::Pwl);
     let (samples, mut trainer) = exp.build_field(&device).unwrap();
-    let (test_x, test_y) = field_rows(&samples.test, exp.rotate);
+    let (test_x, _) = field_rows(&samples.test, exp.rotate, 1);
+    let test_classes: Vec<u32> = samples.test.iter().map(|p| p.class).collect();
     let mut best = 0.0f64;
     for round in 0..30 {
         for _ in 0..100 {
             trainer.step();
         }
-        best = best.max(accuracy(&read(trainer.predict(&test_x)), &test_y));
+        best = best.max(accuracy(&predicted_classes(&read(trainer.predict(&test_x)), 1), &test_classes));
         if best >= 0.9 {
             eprintln!("spiral: {:.1} % test accuracy after {} steps", best * 100.0, (round + 1) * 100);
             break;

@@ -6,7 +6,8 @@
 use burn::tensor::Tensor;
 use playground_config::data::picture::rgba8_from_unit;
 use playground_config::data::plane;
-use playground_config::metrics::{accuracy, mse, psnr_db};
+use playground_config::data::field::Labelled;
+use playground_config::metrics::{accuracy, class_accuracy, cross_entropy, mse, predicted_classes, psnr_db};
 use playground_config::pieces::exact_pieces;
 use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame};
 use playground_engine::network::{Family, Layer};
@@ -193,15 +194,24 @@ async fn field(slot: &mut Slot) -> Result<Frame, String> {
     let gpu = slot.backend.active == Engine::WebGpu;
     let run = &slot.run;
     let Problem::Field(p) = run.problem() else { return Ok(Frame::default()) };
-    let inputs = run.trainer().rows().inputs;
+    let (inputs, outputs) = (run.trainer().rows().inputs, run.trainer().rows().outputs);
     let scores = evaluate(run, gpu, &p.grid_features, inputs).await?;
     let train_pred = evaluate(run, gpu, &p.train_x, inputs).await?;
-    let test_pred = if p.test_y.is_empty() { Vec::new() } else { evaluate(run, gpu, &p.test_x, inputs).await? };
+    let test_pred = if p.test.is_empty() { Vec::new() } else { evaluate(run, gpu, &p.test_x, inputs).await? };
     let (curves, diagram) = curves_and_diagram(run).await?;
-    let test_acc = (!p.test_y.is_empty()).then(|| 100.0 * accuracy(&test_pred, &p.test_y));
-    let test_loss = (!p.test_y.is_empty()).then(|| mse(&test_pred, &p.test_y) as f32);
-    let train_acc = 100.0 * accuracy(&train_pred, &p.train_y);
-    let field = FieldFrame { grid: FIELD_GRID, scores, train: p.train.to_vec(), test: p.test.to_vec() };
+    let classes_of = |points: &[Labelled]| points.iter().map(|p| p.class).collect::<Vec<u32>>();
+    let (train_truth, test_truth) = (classes_of(&p.train), classes_of(&p.test));
+    let (train_named, test_named) = (predicted_classes(&train_pred, outputs), predicted_classes(&test_pred, outputs));
+    let test_acc = (!p.test.is_empty()).then(|| 100.0 * accuracy(&test_named, &test_truth));
+    let test_loss = (!p.test.is_empty()).then(|| match outputs {
+        1 => mse(&test_pred, &p.test_y) as f32,
+        k => cross_entropy(&test_pred, k, &test_truth) as f32,
+    });
+    let train_acc = 100.0 * accuracy(&train_named, &train_truth);
+    let (named, truth) = if p.test.is_empty() { (&train_named, &train_truth) } else { (&test_named, &test_truth) };
+    let k = outputs.max(2);
+    slot.readout.class_accuracy = class_accuracy(named, truth, k).into_iter().map(|a| a.map(|a| 100.0 * a)).collect();
+    let field = FieldFrame { grid: FIELD_GRID, outputs, scores, train: p.train.to_vec(), test: p.test.to_vec() };
     slot.readout.accuracy = test_acc;
     slot.readout.train_accuracy = Some(train_acc);
     slot.readout.test_loss = test_loss;

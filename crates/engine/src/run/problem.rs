@@ -70,7 +70,7 @@ impl Problem {
     /// `rows`: the trainer's training set, built from `samples.train`.
     pub fn field(exp: &Experiment, samples: FieldSamples, rows: &Rows) -> Problem {
         let (train_x, train_y) = (rows.x.clone(), rows.y.clone());
-        let (test_x, test_y) = field_rows(&samples.test, exp.rotate);
+        let (test_x, test_y) = field_rows(&samples.test, exp.rotate, rows.outputs);
         let grid = plane::grid_features(plane::Region::FULL, FIELD_GRID, FIELD_GRID, exp.rotate);
         Problem::Field(FieldProblem {
             train: Arc::new(samples.train),
