@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use super::controls::{Buttons, Controls};
+use super::digits_lab::DigitsStage;
 use super::field_lab::FieldStage;
 use super::image_lab::ImageStage;
 use super::diagram::NetworkDiagram;
@@ -216,6 +217,8 @@ pub fn App() -> impl IntoView {
                     </Show>
                     <Show when=move || kind() == Kind::Field>
                         <div><span class="k">"Classes "</span><strong data-testid="classes">{move || ui.exp().with(|e| e.class_count())}</strong></div>
+                    </Show>
+                    <Show when=move || matches!(kind(), Kind::Field | Kind::Digits)>
                         <div><span class="k">"Test accuracy (%) "</span><strong data-testid="accuracy">{move || ui.run().shown_readout().accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
                         <div><span class="k">"Train accuracy (%) "</span><strong data-testid="train-accuracy">{move || ui.run().shown_readout().train_accuracy.map(|a| format!("{a:.1}")).unwrap_or_else(|| "–".into())}</strong></div>
                     </Show>
@@ -227,6 +230,7 @@ pub fn App() -> impl IntoView {
                     Kind::Fit1d => view! { <FitStage ui=ui /> }.into_any(),
                     Kind::Image => view! { <ImageStage ui=ui /> }.into_any(),
                     Kind::Field => view! { <FieldStage ui=ui /> }.into_any(),
+                    Kind::Digits => view! { <DigitsStage ui=ui /> }.into_any(),
                 }}
                 // Under the picture, like a video's scrubber: the timeline, then the runs.
                 <Timeline ui=ui />

@@ -61,7 +61,7 @@ fn RunCard(ui: Ui, run: RunView) -> impl IntoView {
         let r = shown();
         match kind() {
             Kind::Image => r.psnr.map(|p| format!("{p:.2} dB")),
-            Kind::Field => r.accuracy.map(|a| format!("{a:.1} %")),
+            Kind::Field | Kind::Digits => r.accuracy.map(|a| format!("{a:.1} %")),
             Kind::Fit1d => None,
         }
         .unwrap_or_else(|| "–".into())
@@ -109,7 +109,7 @@ fn RunCard(ui: Ui, run: RunView) -> impl IntoView {
 pub fn RunCards(ui: Ui) -> impl IntoView {
     let quality_head = move || match ui.exp().with(|e| e.kind) {
         Kind::Image => Some("PSNR"),
-        Kind::Field => Some("Test accuracy"),
+        Kind::Field | Kind::Digits => Some("Test accuracy"),
         Kind::Fit1d => None,
     };
     let full = move || ui.runs.with(|r| r.len() >= MAX_RUNS);

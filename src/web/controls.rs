@@ -218,6 +218,14 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
             </section>
         </Show>
+        <Show when=move || ui.exp().with(|e| e.kind == Kind::Digits)>
+            <section class="panel" aria-label="Data">
+                <h2>"Data"</h2>
+                <p class="hint">"1,797 handwritten digits, 8×8 pixels of ink counts (0 to 16)."</p>
+                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
+                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+            </section>
+        </Show>
         <section class="panel" aria-label="Network">
             <h2>"Network"</h2>
             {choice(ui, "Synapses", "net", NetKind::ALL.iter().map(|k| (k.name(), k.label())).collect(),
@@ -269,8 +277,8 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <h2>"Training"</h2>
             {choice(ui, "Optimiser", "optimizer", OptimizerKind::ALL.iter().map(|o| (o.name(), o.name())).collect(),
                 |e| e.optimizer.name().into(), |e, v| if let Some(o) = OptimizerKind::from_name(v) { e.optimizer = o })}
-            <Show when=move || ui.exp().with(|e| e.kind == Kind::Field)>
-                <Show when=move || ui.exp().with(|e| e.class_count() == 2)
+            <Show when=move || ui.exp().with(|e| matches!(e.kind, Kind::Field | Kind::Digits))>
+                <Show when=move || ui.exp().with(|e| e.kind == Kind::Field && e.class_count() == 2)
                     fallback=|| view! { <p class="hint" data-testid="loss-note">"Loss: softmax cross-entropy, an output per class (the only choice for three or more classes)."</p> }>
                     {choice(ui, "Loss", "loss-kind", Loss::ALL.iter().map(|l| (l.name(), l.label())).collect(),
                         |e| e.loss.name().into(), |e, v| if let Some(l) = Loss::from_name(v) { e.loss = l })}

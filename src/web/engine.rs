@@ -283,6 +283,11 @@ pub fn fork(ui: Ui, run: RunId, from: RunId, step: u64) {
     send(ui, Command::Fork { run, from, step });
 }
 
+/// Ask the edited run what it reads in a drawn digit (64 counts).
+pub fn classify(ui: Ui, image: Vec<u8>) {
+    send(ui, Command::Classify { run: ui.run_untracked().id, image });
+}
+
 pub fn bench(ui: Ui, seconds: f64) {
     send(ui, Command::Bench { seconds });
 }
@@ -424,5 +429,10 @@ fn receive(ui: Ui, report: Report) {
         Report::Done { .. } => ui.busy.update(|b| *b = b.saturating_sub(1)),
         Report::BenchLine(line) => ui.bench.update(|b| b.0.push(line)),
         Report::BenchDone => ui.bench.update(|b| b.1 = true),
+        Report::Probabilities { run, probabilities } => {
+            if run == ui.run_untracked().id && ui.drawn_digit.with_untracked(Option::is_some) {
+                ui.probabilities.set(Some(probabilities));
+            }
+        }
     }
 }

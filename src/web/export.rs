@@ -51,6 +51,7 @@ fn main_canvas(ui: Ui) -> Option<web_sys::HtmlCanvasElement> {
         Kind::Fit1d => "plot",
         Kind::Image => "image-recon",
         Kind::Field => "field",
+        Kind::Digits => "accuracy-plot",
     };
     let document = web_sys::window()?.document()?;
     document.query_selector(&format!("[data-testid='{id}']")).ok()??.dyn_into().ok()

@@ -7,6 +7,7 @@ mod bench_page;
 mod compare;
 mod controls;
 mod diagram;
+mod digits_lab;
 mod engine;
 mod export;
 mod field_lab;

@@ -125,6 +125,9 @@ pub struct Ui {
     /// An upload on its way: the experiment before it (restored if the file is refused) and the
     /// file's name.
     pub pending_upload: RwSignal<Option<(Experiment, String)>>,
+    /// The digit written on the pad (64 counts) and the network's probabilities for it.
+    pub drawn_digit: RwSignal<Option<Vec<u8>>>,
+    pub probabilities: RwSignal<Option<Vec<f32>>>,
 }
 
 impl Ui {
@@ -220,6 +223,8 @@ impl Ui {
             exported: RwSignal::new(None),
             uploaded: RwSignal::new(None),
             pending_upload: RwSignal::new(None),
+            drawn_digit: RwSignal::new(None),
+            probabilities: RwSignal::new(None),
         }
     }
 }

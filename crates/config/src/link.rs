@@ -79,7 +79,7 @@ fn flag(on: bool) -> String {
 
 /// Whether the data are sampled from a recipe (not a picture, not the user's own points).
 fn samples(e: &Experiment) -> bool {
-    e.kind != Kind::Image && !e.on_user_points()
+    matches!(e.kind, Kind::Fit1d | Kind::Field) && !e.on_user_points()
 }
 
 fn is_pwl(e: &Experiment) -> bool {
@@ -97,7 +97,7 @@ pub const KEYS: &[LinkKey] = &[
     // `kind` and `lesson` decide where every other key starts from: read before the others.
     key(Shared, "kind", |e| Some(if e.lesson > 0 { "lesson" } else { e.kind.name() }.into()), |_, _| {}),
     key(Shared, "lesson", |e| (e.lesson > 0).then(|| e.lesson.to_string()), |_, _| {}),
-    hideable(Shared, "dataset", "dataset", |e| (e.kind != Kind::Image).then(|| e.dataset.clone()), |e, r| {
+    hideable(Shared, "dataset", "dataset", |e| (!e.dataset_names().is_empty()).then(|| e.dataset.clone()), |e, r| {
         if e.dataset_names().contains(&r.value) {
             e.dataset = r.value.to_string();
         } else {
@@ -154,7 +154,7 @@ pub const KEYS: &[LinkKey] = &[
         }
     }),
     key(Shared, "res", |e| (e.kind == Kind::Image).then(|| e.resolution.to_string()), |e, r| e.resolution = r.int(limits::RESOLUTION, e.resolution)),
-    key(Shared, "rot", |e| (e.kind != Kind::Fit1d).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
+    key(Shared, "rot", |e| matches!(e.kind, Kind::Image | Kind::Field).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
     hideable(Run, "net", "net", |e| Some(e.net.name().into()), |e, r| match NetKind::from_name(r.value) {
         Some(k) => e.net = k,
         None => r.bad("pwl, continuous, discontinuous, polynomial, fourier or mlp"),

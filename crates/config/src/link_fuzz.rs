@@ -112,7 +112,7 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     let float = |rng: &mut dyn rand::RngCore, (lo, hi): (f64, f64)| {
         if rng.random_bool(0.5) { (rng.random_range(lo..=hi) * 100.0).round().clamp(lo * 100.0, hi * 100.0) / 100.0 } else { rng.random_range(lo..=hi) }
     };
-    e.dataset = e.dataset_names().choose(rng).unwrap().to_string();
+    e.dataset = e.dataset_names().choose(rng).map_or(e.dataset.clone(), |n| n.to_string());
     e.formula = FORMULAS.choose(rng).unwrap().to_string();
     // Drawn points (three digits, as the plot snaps them) or uploaded ones (any f32), as many as
     // a link carries.

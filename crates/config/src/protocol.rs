@@ -56,6 +56,9 @@ pub enum Command {
     SimulateGpuFailure { run: RunId },
     /// The benchmark workloads (the `#bench` page), `seconds` for the image one.
     Bench { seconds: f64 },
+    /// The digit the user drew on the pad (64 counts 0..16, `data::digits::from_ink`): answered
+    /// with the network's probabilities (`Report::Probabilities`).
+    Classify { run: RunId, image: Vec<u8> },
 }
 
 impl Command {
@@ -77,7 +80,8 @@ impl Command {
             | Command::Fork { run, .. }
             | Command::Undo { run }
             | Command::Load { run, .. }
-            | Command::SimulateGpuFailure { run } => Some(*run),
+            | Command::SimulateGpuFailure { run }
+            | Command::Classify { run, .. } => Some(*run),
             Command::Bench { .. } => None,
         }
     }
@@ -130,6 +134,8 @@ pub enum Report {
     Done { run: RunId },
     BenchLine(String),
     BenchDone,
+    /// The probability of each digit for the drawn image of `Command::Classify`.
+    Probabilities { run: RunId, probabilities: Vec<f32> },
 }
 
 /// Numbers shown next to the plot.
@@ -181,6 +187,31 @@ pub struct Frame {
     pub undo: Option<String>,
     /// 1-D fits: the network's exact linear pieces in data coordinates, or why it has none.
     pub pieces: Option<Result<Pieces, String>>,
+    /// Handwritten digits: the confusion matrix and the misread images.
+    pub digits: Option<DigitsFrame>,
+}
+
+/// How the network reads the held-out digits (the training images when none are held out).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct DigitsFrame {
+    /// 10 × 10 counts, row = the true digit, column = the network's.
+    pub confusion: Vec<u32>,
+    /// Misread images, the most confidently wrong first (at most `MAX_MISTAKES`).
+    pub mistakes: Vec<Mistake>,
+    /// Whether the numbers are of held-out images (else of the training images).
+    pub held_out: bool,
+}
+
+/// The most misread digits a frame shows.
+pub const MAX_MISTAKES: usize = 24;
+
+/// One misread image: its 64 counts, its digit, the network's and how sure it was.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Mistake {
+    pub image: Vec<u8>,
+    pub truth: u8,
+    pub predicted: u8,
+    pub confidence: f32,
 }
 
 /// The image lab's three pictures, 8-bit RGBA at the training resolution.
@@ -271,6 +302,7 @@ mod tests {
             curves: Some(CurvesFrame { inputs: 1, outputs: 1, samples: 2, values: vec![0.0, 1.0], knots: vec![vec![0.0]], domain: (-1.0, 1.0), linear: false, input_names: vec!["x".into()] }),
             timeline: vec![0, 10, 20],
             undo: Some("the knot insertion at step 20".into()),
+            digits: Some(DigitsFrame { confusion: vec![1; 100], mistakes: vec![Mistake { image: vec![16; 64], truth: 3, predicted: 8, confidence: 0.7 }], held_out: true }),
             pieces: Some(Ok(Pieces { pieces: vec![crate::pieces::Piece { from: -1.0, to: 1.0, slope: 2.0, intercept: 0.5 }] })),
             ..Frame::default()
         };
@@ -289,6 +321,10 @@ mod tests {
         assert_eq!(decode::<Report>(&encode(&past)), Some(past));
         let open = Command::Open { run: 2, link: "net=mlp".into(), upload: Upload::None, before: vec![Stage { link: "net=mlp&lr=0.1".into(), until: 300 }] };
         assert_eq!(decode::<Command>(&encode(&open)), Some(open));
+        let classify = Command::Classify { run: 1, image: vec![0; 64] };
+        assert_eq!(decode::<Command>(&encode(&classify)), Some(classify));
+        let probabilities = Report::Probabilities { run: 1, probabilities: vec![0.1; 10] };
+        assert_eq!(decode::<Report>(&encode(&probabilities)), Some(probabilities));
         let fork = Command::Fork { run: 3, from: 0, step: 500 };
         assert_eq!(decode::<Command>(&encode(&fork)), Some(fork));
         let command = Command::Zoom { run: 0, zoom: Zoom::default() };

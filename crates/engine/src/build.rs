@@ -2,11 +2,15 @@
 
 use burn::tensor::Device;
 
+use std::sync::Arc;
+
+use crate::data::digits::{self, Digits};
 use crate::data::field::{self, FieldSamples};
 use crate::data::picture::Picture;
 use crate::data::{plane, Samples1d};
 use crate::experiment::{field_rows, Experiment};
 use crate::network::Network;
+use crate::run::DigitsProblem;
 use crate::train::{Rows, Trainer};
 
 /// The experiment's data, initial weights (from its init seed) and trainer on a device.
@@ -18,6 +22,8 @@ pub trait Build {
     fn build_field(&self, device: &Device) -> Result<(FieldSamples, Trainer), String>;
     /// The trainer of an image experiment on `picture` (already at the training resolution).
     fn build_image(&self, picture: &Picture, device: &Device) -> Result<Trainer, String>;
+    /// The digits' split and inputs, and the trainer on the training images (one-hot targets).
+    fn build_digits(&self, data: Arc<Digits>, device: &Device) -> Result<(DigitsProblem, Trainer), String>;
 }
 
 impl Build for Experiment {
@@ -46,5 +52,17 @@ impl Build for Experiment {
         let rows = Rows { x, y: picture.targets(), inputs: plane::feature_count(self.rotate), outputs: 3 };
         let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
         Ok(Trainer::new(net, rows, self.train_config(), device))
+    }
+
+    fn build_digits(&self, data: Arc<Digits>, device: &Device) -> Result<(DigitsProblem, Trainer), String> {
+        self.check_size()?;
+        let (train, test) = data.split(self.test_fraction, self.data_seed);
+        let inputs = |which: &[usize]| which.iter().flat_map(|&i| digits::features(&data.images[i])).collect::<Vec<f32>>();
+        let (train_x, test_x) = (inputs(&train), inputs(&test));
+        let y = train.iter().flat_map(|&i| (0..digits::CLASSES as u8).map(|c| if c == data.labels[i] { 1.0 } else { 0.0 }).collect::<Vec<f32>>()).collect();
+        let rows = Rows { x: train_x.clone(), y, inputs: digits::PIXELS, outputs: digits::CLASSES };
+        let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
+        let problem = DigitsProblem { data, train: Arc::new(train), test: Arc::new(test), train_x: Arc::new(train_x), test_x: Arc::new(test_x) };
+        Ok((problem, Trainer::new(net, rows, self.train_config(), device)))
     }
 }

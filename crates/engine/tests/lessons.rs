@@ -10,7 +10,7 @@ use playground_engine::snapshot::read;
 use pollster::block_on;
 
 fn start(n: usize) -> Run {
-    block_on(Run::from_experiment(&STEPS[n - 1].experiment(n), None, &Device::flex().autodiff())).unwrap()
+    block_on(Run::from_experiment(&STEPS[n - 1].experiment(n), Default::default(), &Device::flex().autodiff())).unwrap()
 }
 
 fn advance(run: &mut Run, steps: u64) -> Vec<Event> {

@@ -13,7 +13,7 @@ fn device() -> Device {
 }
 
 fn start(e: &Experiment) -> Run {
-    block_on(Run::from_experiment(e, None, &device())).expect("the experiment starts")
+    block_on(Run::from_experiment(e, Default::default(), &device())).expect("the experiment starts")
 }
 
 /// Advance `run` by `total` steps in pieces of `chunk`, collecting the events.

@@ -10,7 +10,7 @@ use playground_engine::run::Run;
 use pollster::block_on;
 
 fn start(e: &Experiment) -> Run {
-    block_on(Run::from_experiment(e, None, &Device::flex().autodiff())).expect("the experiment starts")
+    block_on(Run::from_experiment(e, Default::default(), &Device::flex().autodiff())).expect("the experiment starts")
 }
 
 /// Five points drawn on the canvas, as the plot snaps them.

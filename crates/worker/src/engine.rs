@@ -12,7 +12,7 @@ use playground_config::model_file;
 use playground_config::protocol::{Command, Report, RunId, Stage, Upload};
 use playground_engine::grow::Refinement;
 use playground_engine::network::Family;
-use playground_engine::run::{lockstep, Advanced, Pace, Run, Schedule};
+use playground_engine::run::{lockstep, Advanced, Assets, Pace, Run, Schedule};
 use playground_engine::snapshot::{Snapshot, Weights};
 use wasm_bindgen::JsCast;
 
@@ -128,6 +128,10 @@ async fn on_run(run: RunId, slot: &mut Slot, command: Command, out: &Outbox) {
             Err(e) => out.send(&Report::Message { run, text: format!("“{name}” was not loaded: {e}.") }),
         },
         Command::SimulateGpuFailure { .. } => fall_back_to_cpu(run, slot, "a simulated device loss".into(), out).await,
+        Command::Classify { image, .. } => match frames::classify(slot, &image).await {
+            Ok(probabilities) => out.send(&Report::Probabilities { run, probabilities }),
+            Err(e) => out.send(&Report::Message { run, text: format!("The drawn digit could not be read: {e}.") }),
+        },
         // Handled by `handle`: they need no existing run, or are about the run list.
         Command::Open { .. } | Command::Bench { .. } | Command::Remove { .. } | Command::Fork { .. } => {}
     }
@@ -152,17 +156,22 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
             return refuse(format!("the file was not used: {e}. The current picture and its training are kept"), false);
         }
     }
-    let picture = match exp.kind {
+    let mut assets = Assets::default();
+    match exp.kind {
         Kind::Image => match pictures::picture_for(&exp).await {
-            Ok(p) => Some(p),
+            Ok(p) => assets.picture = Some(p),
             Err(e) => return refuse(format!("the picture could not be used: {e}. The previous experiment is kept"), false),
         },
-        _ => None,
-    };
+        Kind::Digits => match pictures::digits().await {
+            Ok(d) => assets.digits = Some(d),
+            Err(e) => return refuse(format!("the digits could not be loaded: {e}. Check the connection and try again"), false),
+        },
+        Kind::Fit1d | Kind::Field => {}
+    }
     let chosen = backend::choose(exp.backend).await;
     // A fork is built as the run it continues: the same shape, seeds and data.
     let origin = before.first().map(|s| Experiment::from_link(&s.link).0).unwrap_or_else(|| exp.clone());
-    let built = Run::from_experiment(&origin, picture, &chosen.device).await;
+    let built = Run::from_experiment(&origin, assets, &chosen.device).await;
     let mut new = match built {
         Ok(r) => r,
         Err(e) => return refuse(format!("this experiment cannot start: {e}"), false),

@@ -7,9 +7,11 @@ use burn::tensor::Tensor;
 use playground_config::data::picture::rgba8_from_unit;
 use playground_config::data::plane;
 use playground_config::data::field::Labelled;
-use playground_config::metrics::{accuracy, class_accuracy, cross_entropy, mse, predicted_classes, psnr_db};
+use playground_config::data::digits::{features, CLASSES, MAX_INK, PIXELS};
+use playground_config::experiment::Kind;
+use playground_config::metrics::{accuracy, class_accuracy, cross_entropy, mse, predicted_classes, psnr_db, softmax};
 use playground_config::pieces::exact_pieces;
-use playground_config::protocol::{CurvesFrame, DetailFrame, FieldFrame, Frame, PictureFrame};
+use playground_config::protocol::{CurvesFrame, DetailFrame, DigitsFrame, FieldFrame, Frame, Mistake, PictureFrame, MAX_MISTAKES};
 use playground_engine::network::{Family, Layer};
 use playground_engine::run::{Problem, Run, FIELD_GRID};
 use playground_engine::snapshot::{read, LayerWeights, Snapshot, Weights};
@@ -33,6 +35,7 @@ pub async fn frame(slot: &mut Slot) -> Result<Frame, String> {
         Problem::Fit1d(_) => fit1d(slot).await?,
         Problem::Image(_) => image(slot).await?,
         Problem::Field(_) => field(slot).await?,
+        Problem::Digits(_) => digits(slot).await?,
         Problem::Rows => Frame::default(),
     };
     frame.timeline = slot.run.timeline().steps();
@@ -217,6 +220,52 @@ async fn field(slot: &mut Slot) -> Result<Frame, String> {
     slot.readout.test_loss = test_loss;
     slot.run.record_evaluation(test_loss, test_acc);
     Ok(Frame { field: Some(field), curves, diagram, ..Frame::default() })
+}
+
+/// Handwritten digits: accuracy (overall and per digit), test loss, the confusion matrix and the
+/// most confidently misread images; the first layer's synapses as for every kind.
+async fn digits(slot: &mut Slot) -> Result<Frame, String> {
+    let gpu = slot.backend.active == Engine::WebGpu;
+    let run = &slot.run;
+    let Problem::Digits(p) = run.problem() else { return Ok(Frame::default()) };
+    let (train_truth, test_truth) = (p.train_labels(), p.test_labels());
+    let train_out = evaluate(run, gpu, &p.train_x, PIXELS).await?;
+    let test_out = if p.test.is_empty() { Vec::new() } else { evaluate(run, gpu, &p.test_x, PIXELS).await? };
+    let (curves, _) = curves_and_diagram(run).await?;
+    let (train_named, test_named) = (predicted_classes(&train_out, CLASSES), predicted_classes(&test_out, CLASSES));
+    let held_out = !p.test.is_empty();
+    let (outputs, named, truth, images) =
+        if held_out { (&test_out, &test_named, &test_truth, &p.test) } else { (&train_out, &train_named, &train_truth, &p.train) };
+    let mut confusion = vec![0u32; CLASSES * CLASSES];
+    let mut mistakes = Vec::new();
+    for (i, (&n, &t)) in named.iter().zip(truth.iter()).enumerate() {
+        confusion[t as usize * CLASSES + n as usize] += 1;
+        if n != t {
+            let confidence = softmax(&outputs[i * CLASSES..(i + 1) * CLASSES])[n as usize];
+            let image = p.data.images[images[i]].to_vec();
+            mistakes.push(Mistake { image, truth: t as u8, predicted: n as u8, confidence });
+        }
+    }
+    mistakes.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    mistakes.truncate(MAX_MISTAKES);
+    let test_acc = held_out.then(|| 100.0 * accuracy(&test_named, &test_truth));
+    let test_loss = held_out.then(|| cross_entropy(&test_out, CLASSES, &test_truth) as f32);
+    slot.readout.accuracy = test_acc;
+    slot.readout.train_accuracy = Some(100.0 * accuracy(&train_named, &train_truth));
+    slot.readout.class_accuracy = class_accuracy(named, truth, CLASSES).into_iter().map(|a| a.map(|a| 100.0 * a)).collect();
+    slot.readout.test_loss = test_loss;
+    slot.run.record_evaluation(test_loss, test_acc);
+    Ok(Frame { digits: Some(DigitsFrame { confusion, mistakes, held_out }), curves, ..Frame::default() })
+}
+
+/// The network's probability of each digit for an image of 64 counts (a drawn digit).
+pub async fn classify(slot: &Slot, image: &[u8]) -> Result<Vec<f32>, String> {
+    let image: [u8; PIXELS] = image.try_into().map_err(|_| format!("an image has {PIXELS} pixels, not {}", image.len()))?;
+    if slot.exp.kind != Kind::Digits {
+        return Err("this run does not read digits".into());
+    }
+    let out = read(slot.run.trainer().predict(&features(&image.map(|v| v.min(MAX_INK))))).await?;
+    Ok(softmax(&out))
 }
 
 /// The synapses of layer `l` as curves, with their knots (piecewise linear) or segment ends

@@ -31,6 +31,8 @@ async fn every_view_has_no_serious_accessibility_violation() {
         ("fit1d-compare", "#backend=cpu&dataset=zigzag&runs=2&r2.net=mlp&r2.depth=1&r2.width=7&r2.act=relu&step=60"),
         ("your-points", "#backend=cpu&dataset=points&test=0.4&pts=-0.5_0.2*0_0.8*0.5_-0.1*0.9_0.3*-0.9_0&step=20"),
         ("image", "#kind=image&image=rings&res=32&backend=cpu&step=5"),
+        ("digits", "#kind=digits&backend=cpu&step=30"),
+        ("three-classes", "#kind=field&dataset=spiral3&backend=cpu&step=10"),
         ("field-compare", "#kind=field&backend=cpu&runs=2&r2.net=mlp&r2.depth=1&r2.width=8&r2.act=relu&step=10"),
         ("lesson", "#kind=lesson&lesson=8&backend=cpu"),
         ("presenter", "#kind=lesson&lesson=2&backend=cpu&present=1"),

@@ -2,6 +2,7 @@
 //! and classification fields for the 2-D experiments.
 
 pub mod csv_table;
+pub mod digits;
 pub mod field;
 pub mod formula;
 pub mod picture;

@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 pub use guard::{divergence, Checkpoint, RunState};
 pub use history::History;
 pub use lockstep::{lockstep, Pace};
-pub use problem::{FieldProblem, ImageProblem, Problem, FIELD_GRID};
+pub use problem::{DigitsProblem, FieldProblem, ImageProblem, Problem, FIELD_GRID};
 pub use timeline::{is_capture_step, next_capture_step, Mark, Timeline, MAX_MARKS};
 
 use crate::build::Build;
@@ -115,6 +115,14 @@ pub struct Advanced {
     pub diverged: Option<Divergence>,
 }
 
+/// What some experiments train on that a link cannot hold: a photograph or an upload (image
+/// experiments), the digits' file. The worker loads them; native callers read them from disk.
+#[derive(Clone, Default)]
+pub struct Assets {
+    pub picture: Option<Picture>,
+    pub digits: Option<std::sync::Arc<crate::data::digits::Digits>>,
+}
+
 pub struct Run {
     trainer: Trainer,
     problem: Problem,
@@ -165,11 +173,17 @@ impl Run {
     }
 
     /// The run of an experiment on `device` (autodiff on). Image experiments need their picture
-    /// (at the training resolution). Fails with a sentence when the experiment cannot start.
-    pub async fn from_experiment(exp: &Experiment, picture: Option<Picture>, device: &Device) -> Result<Run, String> {
+    /// (at the training resolution), digits their data set. Fails with a sentence when the
+    /// experiment cannot start.
+    pub async fn from_experiment(exp: &Experiment, assets: Assets, device: &Device) -> Result<Run, String> {
         let (trainer, problem) = match exp.kind {
+            Kind::Digits => {
+                let data = assets.digits.ok_or("the digits are not loaded")?;
+                let (problem, trainer) = exp.build_digits(data, device)?;
+                (trainer, Problem::Digits(problem))
+            }
             Kind::Image => {
-                let picture = picture.or_else(|| exp.procedural_picture()).ok_or("the picture is not loaded")?;
+                let picture = assets.picture.or_else(|| exp.procedural_picture()).ok_or("the picture is not loaded")?;
                 let trainer = exp.build_image(&picture, device)?;
                 let problem = Problem::image(exp, picture, trainer.rows());
                 (trainer, problem)

@@ -1,8 +1,10 @@
 //! The data side of a run, by experiment kind: what the network trains on and what the views
-//! evaluate it on (the 1-D samples, every pixel of a picture, a field's points and heat-map grid).
+//! evaluate it on (the 1-D samples, every pixel of a picture, a field's points and heat-map grid,
+//! the digits' images).
 
 use std::sync::Arc;
 
+use crate::data::digits::Digits;
 use crate::data::field::{FieldSamples, Labelled};
 use crate::data::picture::{self, Picture};
 use crate::data::{plane, Samples1d};
@@ -17,6 +19,7 @@ pub enum Problem {
     Fit1d(Samples1d),
     Image(ImageProblem),
     Field(FieldProblem),
+    Digits(DigitsProblem),
     /// A plain training set with nothing to show (the benchmark workloads).
     Rows,
 }
@@ -45,6 +48,28 @@ pub struct FieldProblem {
     pub grid_features: Arc<Vec<f32>>,
 }
 
+/// The digits: the data set, which images train and which are held out, and the network inputs
+/// of both (row-major, 64 per image).
+#[derive(Clone)]
+pub struct DigitsProblem {
+    pub data: Arc<Digits>,
+    pub train: Arc<Vec<usize>>,
+    pub test: Arc<Vec<usize>>,
+    pub train_x: Arc<Vec<f32>>,
+    pub test_x: Arc<Vec<f32>>,
+}
+
+impl DigitsProblem {
+    /// The digits of the held-out images.
+    pub fn test_labels(&self) -> Vec<u32> {
+        self.test.iter().map(|&i| self.data.labels[i] as u32).collect()
+    }
+
+    pub fn train_labels(&self) -> Vec<u32> {
+        self.train.iter().map(|&i| self.data.labels[i] as u32).collect()
+    }
+}
+
 impl Problem {
     /// The experiment kind this data belongs to (`None` for a bare training set).
     pub fn kind(&self) -> Option<Kind> {
@@ -52,6 +77,7 @@ impl Problem {
             Problem::Fit1d(_) => Some(Kind::Fit1d),
             Problem::Image(_) => Some(Kind::Image),
             Problem::Field(_) => Some(Kind::Field),
+            Problem::Digits(_) => Some(Kind::Digits),
             Problem::Rows => None,
         }
     }

@@ -13,7 +13,7 @@ pub fn device() -> Device {
 }
 
 pub fn start(e: &Experiment) -> Run {
-    block_on(Run::from_experiment(e, None, &device())).expect("the experiment starts")
+    block_on(Run::from_experiment(e, Default::default(), &device())).expect("the experiment starts")
 }
 
 pub fn weights(run: &Run) -> Snapshot {
