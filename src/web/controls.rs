@@ -4,6 +4,7 @@
 use leptos::prelude::*;
 
 use super::{engine, image_lab, runs};
+use super::field_points::FieldPointsPanel;
 use super::points_panel::CsvImport;
 use super::state::Ui;
 use playground_config::data::{Formula, Target1d};
@@ -171,7 +172,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                         {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
                         {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
                     }>
-                    <CsvImport ui=ui />
+                    <CsvImport ui=ui labelled=false />
                 </Show>
                 {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
@@ -211,8 +212,14 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <Show when=move || ui.exp().with(|e| e.dataset == "blobs")>
                     {number(ui, "Classes (blobs)", "classes-k", (limits::CLASSES.0 as f64, limits::CLASSES.1 as f64), "1", |e| e.classes as f64, |e, v| e.classes = v as usize)}
                 </Show>
-                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
-                {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
+                <Show when=move || ui.exp().with(|e| e.on_field_points())
+                    fallback=move || view! {
+                        {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                        {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
+                    }>
+                    <FieldPointsPanel ui=ui />
+                    <CsvImport ui=ui labelled=true />
+                </Show>
                 {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
                 {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}

@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use super::state::Ui;
 use super::gallery::SideBySide;
-use super::{plot, raster};
+use super::{field_points, plot, raster};
 
 #[component]
 pub fn FieldStage(ui: Ui) -> impl IntoView {
@@ -13,6 +13,7 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
     let accuracy_plot = NodeRef::<leptos::html::Canvas>::new();
     let curves = NodeRef::<leptos::html::Canvas>::new();
     let show_test = RwSignal::new(true);
+    let press = RwSignal::new(None);
     let classes = move || ui.exp().with(|e| e.class_count());
     Effect::new(move |_| {
         let show = show_test.get();
@@ -31,6 +32,11 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
     view! {
         <div class="field-lab">
             <canvas node_ref=heat data-testid="field" width="420" height="420" class="heat"
+                class:drawing=move || ui.exp().with(|e| e.on_field_points())
+                on:pointerdown=move |ev| field_points::pointer_down(&ev, press)
+                on:pointerup=move |ev| if let Some(c) = heat.get_untracked() { field_points::pointer_up(ui, &c, &ev, press) }
+                on:pointercancel=move |_| press.set(None)
+                on:contextmenu=move |ev| if let Some(c) = heat.get_untracked() { field_points::context_menu(ui, &c, &ev) }
                 aria-label=move || if classes() == 2 {
                     "Decision map: blue where the network says +1, orange where it says −1; dots are the data".to_string()
                 } else {

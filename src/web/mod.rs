@@ -11,6 +11,7 @@ mod digits_lab;
 mod engine;
 mod export;
 mod field_lab;
+mod field_points;
 mod gallery;
 mod image_lab;
 mod lesson;

@@ -128,6 +128,8 @@ pub struct Ui {
     /// The digit written on the pad (64 counts) and the network's probabilities for it.
     pub drawn_digit: RwSignal<Option<Vec<u8>>>,
     pub probabilities: RwSignal<Option<Vec<f32>>>,
+    /// The class a click on the classification map places.
+    pub point_class: RwSignal<u32>,
 }
 
 impl Ui {
@@ -225,6 +227,7 @@ impl Ui {
             pending_upload: RwSignal::new(None),
             drawn_digit: RwSignal::new(None),
             probabilities: RwSignal::new(None),
+            point_class: RwSignal::new(1),
         }
     }
 }

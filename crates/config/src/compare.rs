@@ -46,6 +46,7 @@ pub fn merge(shared: &Experiment, run: &Experiment) -> Experiment {
         rotate: shared.rotate,
         formula: shared.formula.clone(),
         user_points: shared.user_points.clone(),
+        field_points: shared.field_points.clone(),
         points: shared.points,
         classes: shared.classes,
         noise: shared.noise,
@@ -412,7 +413,7 @@ mod tests {
 
     const RUN_KEYS: &str = "net width depth knots learnknots synapseknots grow maxknots move act bias n segments insegments \
                             outsegments period norm opt loss lr batch iseed bseed backend";
-    const SHARED_KEYS: &str = "v kind lesson dataset formula pts points classes noise test image res rot seed step hide present";
+    const SHARED_KEYS: &str = "v kind lesson dataset formula pts fpts points classes noise test image res rot seed step hide present";
 
     #[test]
     fn every_key_has_its_scope_and_no_key_looks_like_a_comparison_key() {

@@ -4,6 +4,7 @@
 use crate::data::field::Labelled;
 use crate::data::picture::{self, Picture};
 use crate::data::plane;
+use crate::data::labelled_points::UserLabelled;
 use crate::data::{Dataset1d, Formula, Target1d, UserPoints};
 use crate::spec::Activation;
 use crate::spec::{Family, NetworkSpec, Normalization};
@@ -182,6 +183,8 @@ pub struct Experiment {
     pub formula: String,
     /// The user's own 1-D points (used when `dataset == "points"`; kept otherwise, like the formula).
     pub user_points: UserPoints,
+    /// The user's own classification points (used when a field's `dataset == "points"`).
+    pub field_points: UserLabelled,
     pub points: usize,
     /// Classes of the Gaussian blobs (`field::class_count` gives every set's count).
     pub classes: usize,
@@ -247,6 +250,7 @@ impl Default for Experiment {
             rotate: false,
             formula: "sin(3*x)".into(),
             user_points: UserPoints::default(),
+            field_points: UserLabelled::default(),
             points: 200,
             classes: 4,
             noise: 0.0,
@@ -367,6 +371,7 @@ impl Experiment {
     pub fn class_count(&self) -> usize {
         match self.kind {
             Kind::Digits => crate::data::digits::CLASSES,
+            Kind::Field if self.on_field_points() => self.field_points.class_count(),
             _ => crate::data::field::class_count(&self.dataset, self.classes),
         }
     }
@@ -422,6 +427,11 @@ impl Experiment {
     /// A 1-D fit of the user's own points.
     pub fn on_user_points(&self) -> bool {
         self.kind == Kind::Fit1d && self.dataset == "points"
+    }
+
+    /// A classification of the user's own points.
+    pub fn on_field_points(&self) -> bool {
+        self.kind == Kind::Field && self.dataset == "points"
     }
 
     pub fn dataset_for(&self, target: Target1d) -> Dataset1d {

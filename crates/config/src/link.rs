@@ -9,6 +9,7 @@
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
+use crate::data::labelled_points::UserLabelled;
 use crate::data::points::{UserPoints, MAX_POINTS};
 use crate::data::Formula;
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
@@ -79,7 +80,7 @@ fn flag(on: bool) -> String {
 
 /// Whether the data are sampled from a recipe (not a picture, not the user's own points).
 fn samples(e: &Experiment) -> bool {
-    matches!(e.kind, Kind::Fit1d | Kind::Field) && !e.on_user_points()
+    matches!(e.kind, Kind::Fit1d | Kind::Field) && !e.on_user_points() && !e.on_field_points()
 }
 
 fn is_pwl(e: &Experiment) -> bool {
@@ -129,6 +130,21 @@ pub const KEYS: &[LinkKey] = &[
         e.user_points = points;
     }),
     // How many points to sample and their noise: not for the user's own points, taken as they are.
+    key(Shared, FIELD_POINTS_KEY, |e| field_points_value(e, false), |e, r| {
+        if let Some(count) = r.value.strip_prefix('n') {
+            r.notice(format!(
+                "this classification used {} points of its author's own, too many to travel in a link: \
+                 paste or upload the same CSV to train on them",
+                short(count)
+            ));
+            return;
+        }
+        let (points, bad) = UserLabelled::parse(r.value);
+        if bad > 0 {
+            r.notice(format!("{bad} of the link's labelled points could not be read and were left out"));
+        }
+        e.field_points = points;
+    }),
     hideable(Shared, "points", "points", |e| samples(e).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
     hideable(
         Shared,
@@ -264,6 +280,21 @@ fn points_value(e: &Experiment, whole: bool) -> Option<String> {
     })
 }
 
+/// The key of the user's own classification points.
+pub const FIELD_POINTS_KEY: &str = "fpts";
+
+/// The `fpts` value, as `points_value` for the 1-D points.
+fn field_points_value(e: &Experiment, whole: bool) -> Option<String> {
+    let points = &e.field_points;
+    (e.on_field_points() && !points.is_empty()).then(|| {
+        if whole || points.fit_in_link() {
+            points.to_text()
+        } else {
+            format!("n{}", points.len())
+        }
+    })
+}
+
 /// The controls a classroom link can hide (`hide=…`), from the key table.
 pub fn hideable_controls() -> impl Iterator<Item = &'static str> {
     KEYS.iter().filter_map(|k| k.control)
@@ -279,10 +310,16 @@ impl Experiment {
     }
 
     /// The link the engine worker and model files get: the share link, but with every one of the
-    /// user's points however many there are (a share link carries at most `LINK_POINTS`).
+    /// user's points (1-D or labelled) however many there are (a share link carries at most
+    /// `LINK_POINTS`).
     pub fn to_engine_link(&self) -> String {
         KEYS.iter()
-            .filter_map(|k| if k.name == POINTS_KEY { points_value(self, true) } else { (k.write)(self) }.map(|v| pair(k.name, &v)))
+            .filter_map(|k| match k.name {
+                POINTS_KEY => points_value(self, true),
+                FIELD_POINTS_KEY => field_points_value(self, true),
+                _ => (k.write)(self),
+            }
+            .map(|v| pair(k.name, &v)))
             .collect::<Vec<_>>()
             .join("&")
     }

@@ -6,6 +6,8 @@
 use rand::seq::IndexedRandom;
 use rand::Rng;
 
+use crate::data::field::Labelled;
+use crate::data::labelled_points::UserLabelled;
 use crate::data::points::{snap, UserPoints, LINK_POINTS};
 use crate::compare::{is_comparison_key, merge, Comparison, FORK_KEY, MAX_RUNS, RUNS_KEY};
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES};
@@ -120,6 +122,10 @@ pub fn random_experiment(rng: &mut impl Rng) -> Experiment {
     let drawn = rng.random_bool(0.5);
     let value = |rng: &mut dyn rand::RngCore| if drawn { snap(rng.random_range(-1.0..1.0), 2.0) } else { rng.random_range(-1e4f32..1e4) };
     e.user_points = UserPoints::new((0..count).map(|_| [value(rng), value(rng)]).collect());
+    let placed = rng.random_range(0..=LINK_POINTS);
+    e.field_points = UserLabelled::new(
+        (0..placed).map(|_| Labelled { x: snap(rng.random_range(-1.0..1.0), 2.0), y: rng.random_range(-1.0..1.0), class: rng.random_range(0..4) }).collect(),
+    );
     e.image = IMAGE_NAMES.choose(rng).unwrap().to_string();
     e.resolution = int(rng, limits::RESOLUTION, 100);
     e.rotate = rng.random();

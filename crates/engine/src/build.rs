@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::data::digits::{self, Digits};
 use crate::data::field::{self, FieldSamples};
+use crate::data::split::seeded_split;
 use crate::data::picture::Picture;
 use crate::data::{plane, Samples1d};
 use crate::experiment::{field_rows, Experiment};
@@ -37,8 +38,14 @@ impl Build for Experiment {
 
     fn build_field(&self, device: &Device) -> Result<(FieldSamples, Trainer), String> {
         self.check_size()?;
-        let samples = field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed, self.classes)
-            .ok_or_else(|| format!("unknown classification set “{}”", self.dataset))?;
+        let samples = if self.on_field_points() {
+            let all = self.field_points.as_slice();
+            let (train, test) = seeded_split(all.len(), self.test_fraction, self.data_seed);
+            FieldSamples { train: train.iter().map(|&i| all[i]).collect(), test: test.iter().map(|&i| all[i]).collect() }
+        } else {
+            field::sample(&self.dataset, self.points, self.noise as f32, self.test_fraction, self.data_seed, self.classes)
+                .ok_or_else(|| format!("unknown classification set “{}”", self.dataset))?
+        };
         let (inputs, outputs) = self.io();
         let (x, y) = field_rows(&samples.train, self.rotate, outputs);
         let rows = Rows { x, y, inputs, outputs };

@@ -216,7 +216,7 @@ async fn field(slot: &mut Slot) -> Result<Frame, String> {
     slot.readout.class_accuracy = class_accuracy(named, truth, k).into_iter().map(|a| a.map(|a| 100.0 * a)).collect();
     let field = FieldFrame { grid: FIELD_GRID, outputs, scores, train: p.train.to_vec(), test: p.test.to_vec() };
     slot.readout.accuracy = test_acc;
-    slot.readout.train_accuracy = Some(train_acc);
+    slot.readout.train_accuracy = (!p.train.is_empty()).then_some(train_acc);
     slot.readout.test_loss = test_loss;
     slot.run.record_evaluation(test_loss, test_acc);
     Ok(Frame { field: Some(field), curves, diagram, ..Frame::default() })

@@ -2,10 +2,8 @@
 //! a seeded train/test split, the network's inputs, and a digit drawn by the user turned into the
 //! same kind of image the same way the data set was made.
 
-use rand::seq::SliceRandom;
-
 use super::csv_table;
-use crate::rng::{stream, Stream};
+use super::split::seeded_split;
 
 /// Where the site keeps the file (next to the page and the worker), and its credit.
 pub const FILE: &str = "data/digits.csv";
@@ -56,14 +54,9 @@ impl Digits {
         self.labels.is_empty()
     }
 
-    /// Indices of the training and the test images: a seeded shuffle, `test_fraction` held out
-    /// (at least one image trains).
+    /// Indices of the training and the test images (`seeded_split`).
     pub fn split(&self, test_fraction: f64, seed: u64) -> (Vec<usize>, Vec<usize>) {
-        let mut order: Vec<usize> = (0..self.len()).collect();
-        order.shuffle(&mut stream(seed, Stream::Data));
-        let n_test = ((self.len() as f64 * test_fraction.clamp(0.0, 0.9)).round() as usize).min(self.len().saturating_sub(1));
-        let test = order.split_off(self.len() - n_test);
-        (order, test)
+        seeded_split(self.len(), test_fraction, seed)
     }
 }
 

@@ -9,7 +9,7 @@ use rand_distr::{Distribution, Normal};
 
 use crate::rng::{stream, Stream};
 
-pub const NAMES: [&str; 6] = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs"];
+pub const NAMES: [&str; 7] = ["circle", "xor", "gauss", "spiral", "spiral3", "blobs", "points"];
 
 /// The most classes a data set may have (blobs, uploads).
 pub const MAX_CLASSES: usize = 10;
@@ -55,6 +55,7 @@ pub fn label_of(name: &str) -> &'static str {
         "spiral" => "Spiral",
         "spiral3" => "Three-arm spiral (3 classes)",
         "blobs" => "Gaussian blobs (k classes)",
+        "points" => "Your points",
         _ => "?",
     }
 }
@@ -75,6 +76,7 @@ pub fn sample(name: &str, points: usize, noise: f32, test_fraction: f64, seed: u
             arms(points, noise, &[(0.0, 0), (third, 1), (2.0 * third, 2)], &mut rng)
         }
         "blobs" => blobs(points, noise, class_count(name, classes), &mut rng),
+        // "points" (the user's own) are not sampled: see `Experiment::field_samples`.
         _ => return None,
     };
     for p in &mut all {
@@ -179,7 +181,7 @@ mod tests {
 
     #[test]
     fn sets_follow_their_recipes() {
-        for name in NAMES.into_iter().filter(|n| class_count(n, 4) == 2) {
+        for name in NAMES.into_iter().filter(|n| class_count(n, 4) == 2 && *n != "points") {
             let s = sample(name, 400, 0.0, 0.5, 3, 2).unwrap();
             assert_eq!((s.train.len(), s.test.len()), (200, 200), "{name}");
             let all: Vec<_> = s.train.iter().chain(&s.test).collect();

@@ -5,9 +5,11 @@ pub mod csv_table;
 pub mod digits;
 pub mod field;
 pub mod formula;
+pub mod labelled_points;
 pub mod picture;
 pub mod plane;
 pub mod points;
+pub mod split;
 pub mod targets;
 
 pub use formula::Formula;

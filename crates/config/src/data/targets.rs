@@ -8,6 +8,7 @@ use rand_distr::{Distribution, StandardNormal};
 
 use super::formula::Formula;
 use super::points::UserPoints;
+use super::split::seeded_split;
 use crate::rng::{stream, Stream};
 
 /// Which built-in target (or a typed formula).
@@ -162,16 +163,12 @@ impl Dataset1d {
         }
     }
 
-    /// The user's points split into train and test: a seeded shuffle of their indices picks the
-    /// test points (as for the built-in targets, at least one point stays for training); each
-    /// side keeps the user's order, so exporting and re-importing the points gives the same split.
+    /// The user's points split into train and test (`seeded_split`: at least one point trains);
+    /// each side keeps the user's order, so exporting and re-importing the points gives the same
+    /// split.
     fn split_points(&self, points: &UserPoints) -> Samples1d {
         let all = points.as_slice();
-        let mut order: Vec<usize> = (0..all.len()).collect();
-        order.shuffle(&mut stream(self.seed, Stream::Data));
-        let n_test = ((all.len() as f64) * self.test_fraction.clamp(0.0, 0.9)).round() as usize;
-        let mut test: Vec<usize> = order[..n_test.min(all.len().saturating_sub(1))].to_vec();
-        test.sort_unstable();
+        let (_, test) = seeded_split(all.len(), self.test_fraction, self.seed);
         let (mut samples, (x_range, y_range)) = (Samples1d::default(), points.frame());
         for (i, p) in all.iter().enumerate() {
             let (xs, ys) = if test.binary_search(&i).is_ok() { (&mut samples.test_x, &mut samples.test_y) } else { (&mut samples.train_x, &mut samples.train_y) };

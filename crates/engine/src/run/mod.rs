@@ -254,7 +254,7 @@ impl Run {
     /// Why this run cannot take a step, if it cannot: the user's own data set is still empty.
     pub fn nothing_to_train(&self) -> Option<&'static str> {
         (self.trainer.rows().len() == 0).then_some(
-            "There are no training points yet: click on the plot to add some, or paste or upload a CSV of x,y.",
+            "There are no training points yet: click on the plot (or the map) to add some, or paste or upload a CSV.",
         )
     }
 
