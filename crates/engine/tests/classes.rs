@@ -92,3 +92,50 @@ fn blobs_of_five_classes_and_two_classes_under_cross_entropy_train() {
     eprintln!("circle under cross-entropy: {:.1} % after {steps} steps", best * 100.0);
     assert!(best >= 0.95, "circle under cross-entropy {best}");
 }
+
+#[test]
+fn placed_and_uploaded_points_train_and_replay() {
+    use playground_engine::data::csv_table;
+    use playground_engine::data::field::Labelled;
+    use playground_engine::data::labelled_points::UserLabelled;
+    use playground_engine::run::{Assets, Run};
+    // Four placed points, XOR-like, everything for training.
+    let placed = UserLabelled::new(vec![
+        Labelled { x: -0.5, y: -0.5, class: 1 },
+        Labelled { x: 0.5, y: 0.5, class: 1 },
+        Labelled { x: -0.5, y: 0.5, class: 0 },
+        Labelled { x: 0.5, y: -0.5, class: 0 },
+    ]);
+    let exp = Experiment { dataset: "points".into(), field_points: placed, test_fraction: 0.0, ..Experiment::default_for(Kind::Field) };
+    let link = exp.to_link();
+    assert!(link.contains("dataset=points") && link.contains("fpts=-0.5_-0.5_1*0.5_0.5_1*-0.5_0.5_0*0.5_-0.5_0"), "{link}");
+    assert!(!link.contains("points=") && !link.contains("noise="), "{link}");
+    assert_eq!(Experiment::from_link(&link), (exp.clone(), vec![]));
+    let device = Device::flex().autodiff();
+    let mut run = block_on(Run::from_experiment(&exp, Assets::default(), &device)).unwrap();
+    let out = block_on(run.advance(200)).unwrap();
+    assert!(out.last_loss.unwrap() < 0.05, "four placed points: loss {:?}", out.last_loss);
+    // A class's table of three labels: cross-entropy over three outputs.
+    let text = "x,y,label\n".to_string()
+        + &(0..90).map(|i| { let a = i as f64 / 90.0 * 6.283; format!("{},{},{}\n", 40.0 + 10.0 * a.cos(), 5.0 * a.sin(), [2, 5, 9][i % 3]) }).collect::<String>();
+    let table = csv_table::read(text.as_bytes(), &["x", "y", "label"]).unwrap();
+    let (points, note) = UserLabelled::from_table(&table).unwrap();
+    assert!(note.starts_with("3 classes (label 2 is class 0, label 5 is class 1, label 9 is class 2)"), "{note}");
+    let uploaded = Experiment { field_points: points, test_fraction: 0.3, ..exp };
+    assert_eq!((uploaded.class_count(), uploaded.effective_loss(), uploaded.io()), (3, Loss::CrossEntropy, (4, 3)));
+    // The share link says how many; the engine's link carries them all and replays exactly.
+    assert!(uploaded.to_link().contains("fpts=n90"));
+    let (opened, notices) = Experiment::from_link(&uploaded.to_engine_link());
+    assert_eq!((opened.clone(), notices), (uploaded.clone(), vec![]));
+    let mut a = block_on(Run::from_experiment(&uploaded, Assets::default(), &device)).unwrap();
+    let mut b = block_on(Run::from_experiment(&opened, Assets::default(), &device)).unwrap();
+    block_on(a.advance(50)).unwrap();
+    for _ in 0..10 {
+        block_on(b.advance(5)).unwrap();
+    }
+    assert_eq!(a.history(), b.history());
+    // No point yet: a run that trains nothing and says why.
+    let empty = Experiment { field_points: UserLabelled::default(), ..uploaded };
+    let run = block_on(Run::from_experiment(&empty, Assets::default(), &device)).unwrap();
+    assert!(run.nothing_to_train().is_some());
+}
