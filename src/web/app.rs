@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use super::controls::{Buttons, Controls};
 use super::digits_lab::DigitsStage;
 use super::field_lab::FieldStage;
+use super::surface_lab::SurfaceStage;
 use super::image_lab::ImageStage;
 use super::diagram::NetworkDiagram;
 use super::export::ExportPanel;
@@ -231,6 +232,7 @@ pub fn App() -> impl IntoView {
                     Kind::Image => view! { <ImageStage ui=ui /> }.into_any(),
                     Kind::Field => view! { <FieldStage ui=ui /> }.into_any(),
                     Kind::Digits => view! { <DigitsStage ui=ui /> }.into_any(),
+                    Kind::Surface => view! { <SurfaceStage ui=ui /> }.into_any(),
                 }}
                 // Under the picture, like a video's scrubber: the timeline, then the runs.
                 <Timeline ui=ui />

@@ -62,7 +62,7 @@ fn RunCard(ui: Ui, run: RunView) -> impl IntoView {
         match kind() {
             Kind::Image => r.psnr.map(|p| format!("{p:.2} dB")),
             Kind::Field | Kind::Digits => r.accuracy.map(|a| format!("{a:.1} %")),
-            Kind::Fit1d => None,
+            Kind::Fit1d | Kind::Surface => None,
         }
         .unwrap_or_else(|| "–".into())
     };
@@ -110,7 +110,7 @@ pub fn RunCards(ui: Ui) -> impl IntoView {
     let quality_head = move || match ui.exp().with(|e| e.kind) {
         Kind::Image => Some("PSNR"),
         Kind::Field | Kind::Digits => Some("Test accuracy"),
-        Kind::Fit1d => None,
+        Kind::Fit1d | Kind::Surface => None,
     };
     let full = move || ui.runs.with(|r| r.len() >= MAX_RUNS);
     view! {

@@ -8,7 +8,7 @@ use super::field_points::FieldPointsPanel;
 use super::points_panel::CsvImport;
 use super::state::Ui;
 use playground_config::data::{Formula, Target1d};
-use playground_config::data::field;
+use playground_config::data::{field, surface};
 use playground_config::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use playground_config::spec::{Activation, Loss, Normalization, OptimizerKind};
 
@@ -91,6 +91,21 @@ fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experime
             <span>{label}</span>
         </label>
         </Show>
+    }
+}
+
+/// Parse a typed surface f(x, y); a bad one shows an inline error and keeps the current surface.
+fn apply_surface_formula(ui: Ui, text: String) {
+    match Formula::parse_xy(&text) {
+        Ok(f) => {
+            ui.formula_error.set(None);
+            let source = f.source().to_string();
+            change(ui, |e| {
+                e.dataset = "formula".into();
+                e.formula = source;
+            });
+        }
+        Err(msg) => ui.formula_error.set(Some(msg)),
     }
 }
 
@@ -220,6 +235,26 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                     <FieldPointsPanel ui=ui />
                     <CsvImport ui=ui labelled=true />
                 </Show>
+                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
+                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
+                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+            </section>
+        </Show>
+        <Show when=move || ui.exp().with(|e| e.kind == Kind::Surface)>
+            <section class="panel" aria-label="Data">
+                <h2>"Data"</h2>
+                {choice(ui, "Surface", "dataset", surface::NAMES.iter().map(|n| (*n, surface::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
+                <Show when=move || shown(ui, "formula")>
+                <label class="field wide">
+                    <span>"Formula f(x, y) on [−1, 1]²"</span>
+                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
+                        on:change=move |ev| apply_surface_formula(ui, event_target_value(&ev))
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_surface_formula(ui, event_target_value(&ev)) } />
+                </label>
+                </Show>
+                <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
                 {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
                 {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
                 {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}

@@ -52,6 +52,7 @@ fn main_canvas(ui: Ui) -> Option<web_sys::HtmlCanvasElement> {
         Kind::Image => "image-recon",
         Kind::Field => "field",
         Kind::Digits => "accuracy-plot",
+        Kind::Surface => "surface-prediction",
     };
     let document = web_sys::window()?.document()?;
     document.query_selector(&format!("[data-testid='{id}']")).ok()??.dyn_into().ok()

@@ -25,6 +25,7 @@ mod raster;
 mod runs;
 mod share;
 mod state;
+mod surface_lab;
 mod timeline;
 mod url;
 mod worker_link;

@@ -8,6 +8,7 @@ use super::plot::context;
 
 use super::state::{CurvesFrame, FieldFrame};
 use playground_config::data::field::Labelled;
+use playground_config::data::surface::Valued;
 
 /// Show an RGBA buffer at its own size (the canvas takes that size; CSS scales it on screen).
 pub fn put_rgba(canvas: &HtmlCanvasElement, width: usize, height: usize, rgba: &[u8]) -> Option<()> {
@@ -114,6 +115,57 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
     draw(&frame.train, "#ffffff");
     if show_test {
         draw(&frame.test, "#1f2328");
+    }
+    Some(())
+}
+
+/// Values on a grid (row by row from y = −1) as a heat-map over the canvas, bilinear between
+/// nodes, y up: signed values in TF Playground's colours (orange below 0, blue above, white at 0,
+/// full colour at ±`scale`), or with `error` the size of an error (white at 0, red at `scale`).
+/// NaN (a formula undefined there) is grey. The points are drawn on top in the colour of their
+/// value, with a white rim.
+pub fn draw_surface(canvas: &HtmlCanvasElement, grid: usize, values: &[f32], scale: f32, points: &[Valued], error: bool) -> Option<()> {
+    let (w, h) = (canvas.width() as usize, canvas.height() as usize);
+    let g = grid;
+    if g < 2 || values.len() != g * g || w == 0 {
+        return None;
+    }
+    let scale = scale.max(1e-6);
+    let colour = |v: f32| -> [u8; 3] {
+        if v.is_nan() {
+            [200, 200, 200]
+        } else if error {
+            tint([214, 39, 40], v.abs() / scale)
+        } else {
+            tint(CLASS_COLOURS[usize::from(v >= 0.0)], v.abs() / scale * 0.9)
+        }
+    };
+    let mut rgba = Vec::with_capacity(w * h * 4);
+    for py in 0..h {
+        let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
+        let (y0, fy) = ((gy.floor() as usize).min(g - 2), gy - gy.floor().min((g - 2) as f32));
+        for px in 0..w {
+            let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
+            let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
+            let at = |r: usize, c: usize| values[r * g + c];
+            let v = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+            rgba.extend(colour(v));
+            rgba.push(255);
+        }
+    }
+    let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32).ok()?;
+    let ctx = context(canvas)?;
+    ctx.put_image_data(&data, 0.0, 0.0).ok()?;
+    ctx.set_stroke_style_str("#ffffff");
+    ctx.set_line_width(1.0);
+    for p in points {
+        let (x, y) = (((p.x + 1.0) / 2.0) as f64 * w as f64, ((1.0 - p.y) / 2.0) as f64 * h as f64);
+        let [r, g, b] = tint(CLASS_COLOURS[usize::from(p.value >= 0.0)], p.value.abs() / scale);
+        ctx.set_fill_style_str(&format!("rgb({r}, {g}, {b})"));
+        ctx.begin_path();
+        let _ = ctx.arc(x, y, 3.0, 0.0, std::f64::consts::TAU);
+        ctx.fill();
+        ctx.stroke();
     }
     Some(())
 }

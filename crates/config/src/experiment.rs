@@ -42,18 +42,21 @@ pub enum Kind {
     Image,
     /// A 2-D classification field: (x, y) → a ±1 score or one output per class.
     Field,
+    /// A 2-D regression: (x, y) → a value.
+    Surface,
     /// Handwritten digits: 64 pixels → 10 classes.
     Digits,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 4] = [Kind::Fit1d, Kind::Image, Kind::Field, Kind::Digits];
+    pub const ALL: [Kind; 5] = [Kind::Fit1d, Kind::Image, Kind::Field, Kind::Surface, Kind::Digits];
 
     pub fn name(self) -> &'static str {
         match self {
             Kind::Fit1d => "fit1d",
             Kind::Image => "image",
             Kind::Field => "field",
+            Kind::Surface => "regression",
             Kind::Digits => "digits",
         }
     }
@@ -63,6 +66,7 @@ impl Kind {
             Kind::Fit1d => "1-D function fit",
             Kind::Image => "Implicit image",
             Kind::Field => "2-D classification",
+            Kind::Surface => "2-D regression",
             Kind::Digits => "Handwritten digits",
         }
     }
@@ -73,6 +77,7 @@ impl Kind {
             Kind::Fit1d => "1-D fit",
             Kind::Image => "Image",
             Kind::Field => "2-D classes",
+            Kind::Surface => "2-D values",
             Kind::Digits => "Digits",
         }
     }
@@ -327,6 +332,14 @@ impl Experiment {
                 batch: 32,
                 ..base
             },
+            // TF Playground's regression defaults (the plane, 500 points, half for testing) with
+            // the classification tab's network.
+            Kind::Surface => Experiment {
+                kind,
+                dataset: "plane".into(),
+                formula: "sin(3*x)*cos(2*y)".into(),
+                ..Experiment::default_for(Kind::Field)
+            },
             // 64 pixels → 32 piecewise-linear neurons (6 learned knots per input) → 10 classes,
             // mini-batches of 64; a fifth of the 1,797 images held out.
             Kind::Digits => Experiment {
@@ -350,6 +363,7 @@ impl Experiment {
         match self.kind {
             Kind::Field => &crate::data::field::NAMES,
             Kind::Fit1d => &Target1d::NAMES,
+            Kind::Surface => &crate::data::surface::NAMES,
             Kind::Image | Kind::Digits => &[],
         }
     }
@@ -362,7 +376,7 @@ impl Experiment {
             Kind::Fit1d => (1, 1),
             Kind::Image => (inputs, 3),
             Kind::Field if self.effective_loss() == Loss::CrossEntropy => (inputs, self.class_count()),
-            Kind::Field => (inputs, 1),
+            Kind::Field | Kind::Surface => (inputs, 1),
             Kind::Digits => (crate::data::digits::PIXELS, crate::data::digits::CLASSES),
         }
     }
@@ -383,7 +397,7 @@ impl Experiment {
             Kind::Field if self.class_count() > 2 => Loss::CrossEntropy,
             Kind::Field => self.loss,
             Kind::Digits => Loss::CrossEntropy,
-            Kind::Fit1d | Kind::Image => Loss::Mse,
+            Kind::Fit1d | Kind::Image | Kind::Surface => Loss::Mse,
         }
     }
 }

@@ -80,7 +80,7 @@ fn flag(on: bool) -> String {
 
 /// Whether the data are sampled from a recipe (not a picture, not the user's own points).
 fn samples(e: &Experiment) -> bool {
-    matches!(e.kind, Kind::Fit1d | Kind::Field) && !e.on_user_points() && !e.on_field_points()
+    matches!(e.kind, Kind::Fit1d | Kind::Field | Kind::Surface) && !e.on_user_points() && !e.on_field_points()
 }
 
 fn is_pwl(e: &Experiment) -> bool {
@@ -109,7 +109,7 @@ pub const KEYS: &[LinkKey] = &[
         Shared,
         "formula",
         "formula",
-        |e| (e.kind == Kind::Fit1d && e.dataset == "formula").then(|| e.formula.clone()),
+        |e| (matches!(e.kind, Kind::Fit1d | Kind::Surface) && e.dataset == "formula").then(|| e.formula.clone()),
         |e, r| e.formula = r.value.chars().take(crate::data::formula::MAX_FORMULA_LEN).collect(),
     ),
     // The user's own points: all of them when a link can carry them; a larger set writes only
@@ -170,7 +170,7 @@ pub const KEYS: &[LinkKey] = &[
         }
     }),
     key(Shared, "res", |e| (e.kind == Kind::Image).then(|| e.resolution.to_string()), |e, r| e.resolution = r.int(limits::RESOLUTION, e.resolution)),
-    key(Shared, "rot", |e| matches!(e.kind, Kind::Image | Kind::Field).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
+    key(Shared, "rot", |e| matches!(e.kind, Kind::Image | Kind::Field | Kind::Surface).then(|| flag(e.rotate)), |e, r| e.rotate = r.flag(e.rotate)),
     hideable(Run, "net", "net", |e| Some(e.net.name().into()), |e, r| match NetKind::from_name(r.value) {
         Some(k) => e.net = k,
         None => r.bad("pwl, continuous, discontinuous, polynomial, fourier or mlp"),
@@ -355,6 +355,12 @@ impl Experiment {
             if let Err(msg) = Formula::parse(&e.formula) {
                 notices.push(format!("the link's formula is not usable ({msg}): using the sine wave"));
                 e.dataset = "sine".into();
+            }
+        }
+        if e.kind == Kind::Surface && e.dataset == "formula" {
+            if let Err(msg) = Formula::parse_xy(&e.formula) {
+                notices.push(format!("the link's formula is not usable ({msg}): using the plane"));
+                e.dataset = "plane".into();
             }
         }
         (e, notices)

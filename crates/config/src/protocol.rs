@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend_pick::{Engine, Timings};
 use crate::data::field::Labelled;
+use crate::data::surface::Valued;
 use crate::data::plane::Region;
 use crate::pieces::Pieces;
 
@@ -189,6 +190,19 @@ pub struct Frame {
     pub pieces: Option<Result<Pieces, String>>,
     /// Handwritten digits: the confusion matrix and the misread images.
     pub digits: Option<DigitsFrame>,
+    /// 2-D regressions: the network's surface, the target's, and the points.
+    pub surface: Option<SurfaceFrame>,
+}
+
+/// A 2-D regression on a square grid (row by row from y = −1): the network's values, the
+/// target's (NaN where a formula is undefined), and the points.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SurfaceFrame {
+    pub grid: usize,
+    pub prediction: Vec<f32>,
+    pub target: Vec<f32>,
+    pub train: Vec<Valued>,
+    pub test: Vec<Valued>,
 }
 
 /// How the network reads the held-out digits (the training images when none are held out).
@@ -302,6 +316,7 @@ mod tests {
             curves: Some(CurvesFrame { inputs: 1, outputs: 1, samples: 2, values: vec![0.0, 1.0], knots: vec![vec![0.0]], domain: (-1.0, 1.0), linear: false, input_names: vec!["x".into()] }),
             timeline: vec![0, 10, 20],
             undo: Some("the knot insertion at step 20".into()),
+            surface: Some(SurfaceFrame { grid: 1, prediction: vec![0.5], target: vec![0.25], train: vec![Valued { x: 0.0, y: 0.5, value: -1.0 }], test: vec![] }),
             digits: Some(DigitsFrame { confusion: vec![1; 100], mistakes: vec![Mistake { image: vec![16; 64], truth: 3, predicted: 8, confidence: 0.7 }], held_out: true }),
             pieces: Some(Ok(Pieces { pieces: vec![crate::pieces::Piece { from: -1.0, to: 1.0, slope: 2.0, intercept: 0.5 }] })),
             ..Frame::default()

@@ -11,7 +11,8 @@ use crate::data::picture::Picture;
 use crate::data::{plane, Samples1d};
 use crate::experiment::{field_rows, Experiment};
 use crate::network::Network;
-use crate::run::DigitsProblem;
+use crate::data::surface::{Surface, Valued};
+use crate::run::{DigitsProblem, SurfaceProblem, FIELD_GRID};
 use crate::train::{Rows, Trainer};
 
 /// The experiment's data, initial weights (from its init seed) and trainer on a device.
@@ -23,6 +24,9 @@ pub trait Build {
     fn build_field(&self, device: &Device) -> Result<(FieldSamples, Trainer), String>;
     /// The trainer of an image experiment on `picture` (already at the training resolution).
     fn build_image(&self, picture: &Picture, device: &Device) -> Result<Trainer, String>;
+    /// A 2-D regression's points, grid and target, and the trainer on the training points; fails
+    /// when the formula does not parse.
+    fn build_surface(&self, device: &Device) -> Result<(SurfaceProblem, Trainer), String>;
     /// The digits' split and inputs, and the trainer on the training images (one-hot targets).
     fn build_digits(&self, data: Arc<Digits>, device: &Device) -> Result<(DigitsProblem, Trainer), String>;
 }
@@ -59,6 +63,31 @@ impl Build for Experiment {
         let rows = Rows { x, y: picture.targets(), inputs: plane::feature_count(self.rotate), outputs: 3 };
         let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
         Ok(Trainer::new(net, rows, self.train_config(), device))
+    }
+
+    fn build_surface(&self, device: &Device) -> Result<(SurfaceProblem, Trainer), String> {
+        self.check_size()?;
+        let surface = Surface::of(&self.dataset, &self.formula)?;
+        let samples = surface.sample(self.points, self.noise, self.test_fraction, self.data_seed);
+        let rows_of = |points: &[Valued]| {
+            let mut x = Vec::with_capacity(points.len() * plane::feature_count(self.rotate));
+            for p in points {
+                plane::push_features(&mut x, p.x, p.y, self.rotate);
+            }
+            (x, points.iter().map(|p| p.value).collect::<Vec<f32>>())
+        };
+        let ((train_x, train_y), (test_x, test_y)) = (rows_of(&samples.train), rows_of(&samples.test));
+        let rows = Rows { x: train_x, y: train_y, inputs: plane::feature_count(self.rotate), outputs: 1 };
+        let net = Network::new(&self.network_spec((-1.0, 1.0)), self.init_seed, device);
+        let problem = SurfaceProblem {
+            train: Arc::new(samples.train),
+            test: Arc::new(samples.test),
+            test_x: Arc::new(test_x),
+            test_y,
+            grid_features: Arc::new(plane::grid_features(plane::Region::FULL, FIELD_GRID, FIELD_GRID, self.rotate)),
+            target_grid: Arc::new(surface.grid(FIELD_GRID)),
+        };
+        Ok((problem, Trainer::new(net, rows, self.train_config(), device)))
     }
 
     fn build_digits(&self, data: Arc<Digits>, device: &Device) -> Result<(DigitsProblem, Trainer), String> {

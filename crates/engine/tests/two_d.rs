@@ -77,3 +77,28 @@ fn layer_curves_show_each_synapse() {
         assert!((c[0] + c[4]).abs() < 1e-5 && (c[1] + c[4] / 2.0).abs() < 1e-5, "a line: {c:?}");
     }
 }
+
+#[test]
+fn surfaces_are_fitted_and_their_links_round_trip() {
+    use playground_engine::run::{Assets, Problem, Run};
+    let device = Device::flex().autodiff();
+    for (dataset, steps, factor) in [("plane", 300, 20.0), ("gaussians", 1500, 3.0), ("formula", 1500, 5.0)] {
+        let exp = Experiment { dataset: dataset.into(), formula: "sin(3*x)*cos(2*y)".into(), ..Experiment::default_for(Kind::Surface) };
+        let (back, notices) = Experiment::from_link(&exp.to_link());
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(back, exp);
+        let mut run = pollster::block_on(Run::from_experiment(&exp, Assets::default(), &device)).unwrap();
+        let test_mse = |run: &Run| {
+            let Problem::Surface(p) = run.problem() else { panic!("a surface") };
+            mse(&read(run.trainer().predict(&p.test_x)), &p.test_y)
+        };
+        let before = test_mse(&run);
+        pollster::block_on(run.advance(steps)).unwrap();
+        let after = test_mse(&run);
+        eprintln!("{dataset}: test MSE {before:.4} → {after:.5} in {steps} steps");
+        assert!(after < before / factor, "{dataset}: test MSE {before} → {after}");
+    }
+    // A formula that does not parse as f(x, y) opens the plane, with a notice.
+    let (e, notices) = Experiment::from_link("kind=regression&dataset=formula&formula=x%2Bz");
+    assert_eq!((e.dataset.as_str(), notices.len()), ("plane", 1), "{notices:?}");
+}

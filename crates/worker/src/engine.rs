@@ -151,6 +151,11 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
             return refuse(msg, true);
         }
     }
+    if exp.kind == Kind::Surface {
+        if let Err(msg) = playground_config::data::surface::Surface::of(&exp.dataset, &exp.formula) {
+            return refuse(msg, true);
+        }
+    }
     if let Upload::New(bytes) = upload {
         if let Err(e) = pictures::accept_upload(&bytes) {
             return refuse(format!("the file was not used: {e}. The current picture and its training are kept"), false);
@@ -166,7 +171,7 @@ async fn open(runs: &mut BTreeMap<RunId, Slot>, run: RunId, link: &str, upload: 
             Ok(d) => assets.digits = Some(d),
             Err(e) => return refuse(format!("the digits could not be loaded: {e}. Check the connection and try again"), false),
         },
-        Kind::Fit1d | Kind::Field => {}
+        Kind::Fit1d | Kind::Field | Kind::Surface => {}
     }
     let chosen = backend::choose(exp.backend).await;
     // A fork is built as the run it continues: the same shape, seeds and data.

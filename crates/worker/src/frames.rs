@@ -11,7 +11,7 @@ use playground_config::data::digits::{features, CLASSES, MAX_INK, PIXELS};
 use playground_config::experiment::Kind;
 use playground_config::metrics::{accuracy, class_accuracy, cross_entropy, mse, predicted_classes, psnr_db, softmax};
 use playground_config::pieces::exact_pieces;
-use playground_config::protocol::{CurvesFrame, DetailFrame, DigitsFrame, FieldFrame, Frame, Mistake, PictureFrame, MAX_MISTAKES};
+use playground_config::protocol::{CurvesFrame, DetailFrame, DigitsFrame, FieldFrame, Frame, Mistake, PictureFrame, SurfaceFrame, MAX_MISTAKES};
 use playground_engine::network::{Family, Layer};
 use playground_engine::run::{Problem, Run, FIELD_GRID};
 use playground_engine::snapshot::{read, LayerWeights, Snapshot, Weights};
@@ -36,6 +36,7 @@ pub async fn frame(slot: &mut Slot) -> Result<Frame, String> {
         Problem::Image(_) => image(slot).await?,
         Problem::Field(_) => field(slot).await?,
         Problem::Digits(_) => digits(slot).await?,
+        Problem::Surface(_) => surface(slot).await?,
         Problem::Rows => Frame::default(),
     };
     frame.timeline = slot.run.timeline().steps();
@@ -220,6 +221,21 @@ async fn field(slot: &mut Slot) -> Result<Frame, String> {
     slot.readout.test_loss = test_loss;
     slot.run.record_evaluation(test_loss, test_acc);
     Ok(Frame { field: Some(field), curves, diagram, ..Frame::default() })
+}
+
+/// A 2-D regression: the network's surface on the grid beside the target's, test loss.
+async fn surface(slot: &mut Slot) -> Result<Frame, String> {
+    let gpu = slot.backend.active == Engine::WebGpu;
+    let run = &slot.run;
+    let Problem::Surface(p) = run.problem() else { return Ok(Frame::default()) };
+    let inputs = run.trainer().rows().inputs;
+    let prediction = evaluate(run, gpu, &p.grid_features, inputs).await?;
+    let test_loss = if p.test.is_empty() { None } else { Some(mse(&evaluate(run, gpu, &p.test_x, inputs).await?, &p.test_y) as f32) };
+    let (curves, diagram) = curves_and_diagram(run).await?;
+    let surface = SurfaceFrame { grid: FIELD_GRID, prediction, target: p.target_grid.to_vec(), train: p.train.to_vec(), test: p.test.to_vec() };
+    slot.readout.test_loss = test_loss;
+    slot.run.record_evaluation(test_loss, None);
+    Ok(Frame { surface: Some(surface), curves, diagram, ..Frame::default() })
 }
 
 /// Handwritten digits: accuracy (overall and per digit), test loss, the confusion matrix and the

@@ -1,14 +1,15 @@
 //! Formulas typed by the user, such as `sin(3*x) + 0.2*x^2`.
 //!
 //! Parsing is done by `exmex` (a maintained f64 expression crate): no JavaScript eval, and every
-//! failure is a readable message instead of a panic. The only variable allowed is `x`.
+//! failure is a readable message instead of a panic. A 1-D target's only variable is `x`; a 2-D
+//! regression's formula may use `x` and `y`.
 
 use exmex::{Express, FlatEx};
 
 /// Longest formula we accept; protects the parser and the URL from pathological input.
 pub const MAX_FORMULA_LEN: usize = 200;
 
-/// A parsed formula in one variable `x`.
+/// A parsed formula in `x` (and, for a surface, `y`).
 #[derive(Clone, Debug)]
 pub struct Formula {
     source: String,
@@ -24,9 +25,19 @@ impl PartialEq for Formula {
 impl Formula {
     /// Parse `source`; returns a message a user can act on when it is not a valid formula of `x`.
     pub fn parse(source: &str) -> Result<Self, String> {
+        Formula::parse_in(source, &["x"])
+    }
+
+    /// Parse a formula of `x` and `y` (a surface over the square [−1, 1]²).
+    pub fn parse_xy(source: &str) -> Result<Self, String> {
+        Formula::parse_in(source, &["x", "y"])
+    }
+
+    fn parse_in(source: &str, variables: &[&str]) -> Result<Self, String> {
         let trimmed = source.trim();
         if trimmed.is_empty() {
-            return Err("the formula is empty: try something like sin(3*x)".into());
+            let example = if variables.len() == 1 { "sin(3*x)" } else { "sin(3*x)*cos(2*y)" };
+            return Err(format!("the formula is empty: try something like {example}"));
         }
         if trimmed.len() > MAX_FORMULA_LEN {
             return Err(format!("the formula is longer than {MAX_FORMULA_LEN} characters"));
@@ -39,18 +50,16 @@ impl Formula {
             Ok(Err(e)) => return Err(format!("cannot read the formula: {e}")),
             Err(_) => return Err("cannot read the formula".into()),
         };
-        match expr.var_names() {
-            [] => {}
-            [v] if v == "x" => {}
-            names => {
-                let others: Vec<&str> = names.iter().map(String::as_str).filter(|n| *n != "x").collect();
-                return Err(format!("unknown name {}: the only variable is x", others.join(", ")));
-            }
+        let others: Vec<&str> = expr.var_names().iter().map(String::as_str).filter(|n| !variables.contains(n)).collect();
+        if !others.is_empty() {
+            let known = if variables.len() == 1 { "the only variable is x".to_string() } else { format!("the variables are {}", variables.join(" and ")) };
+            return Err(format!("unknown name {}: {known}", others.join(", ")));
         }
         let formula = Formula { source: trimmed.to_string(), expr };
         // A formula that cannot be evaluated anywhere in the domain is useless as a target.
-        if (0..=8).map(|i| formula.eval(-1.0 + 0.25 * i as f64)).all(|y| y.is_none()) {
-            return Err("the formula has no finite value on [-1, 1]".into());
+        let grid = |i: usize| -1.0 + 0.25 * i as f64;
+        if (0..=8).flat_map(|i| (0..=8).map(move |j| (grid(i), grid(j)))).all(|(x, y)| formula.eval_xy(x, y).is_none()) {
+            return Err(format!("the formula has no finite value on [-1, 1]{}", if variables.len() == 2 { "²" } else { "" }));
         }
         Ok(formula)
     }
@@ -62,9 +71,16 @@ impl Formula {
 
     /// Value at `x`, or `None` where the formula is undefined or not finite (e.g. `1/x` at 0).
     pub fn eval(&self, x: f64) -> Option<f64> {
-        let args: &[f64] = if self.expr.var_names().is_empty() { &[] } else { &[x] };
-        match self.expr.eval(args) {
-            Ok(y) if y.is_finite() => Some(y),
+        self.eval_xy(x, 0.0)
+    }
+
+    /// Value at (x, y) (a formula of `x` alone ignores `y`), or `None` where it is undefined or
+    /// not finite.
+    pub fn eval_xy(&self, x: f64, y: f64) -> Option<f64> {
+        // exmex lists the variables a formula uses in alphabetical order: x before y.
+        let args: Vec<f64> = self.expr.var_names().iter().map(|v| if v == "y" { y } else { x }).collect();
+        match self.expr.eval(&args) {
+            Ok(v) if v.is_finite() => Some(v),
             _ => None,
         }
     }
@@ -95,6 +111,17 @@ mod tests {
             assert!(Formula::parse(bad).is_err(), "accepted {bad:?}");
         }
         assert!(Formula::parse(&"x+".repeat(150)).is_err());
+    }
+
+    #[test]
+    fn surfaces_use_x_and_y() {
+        let f = Formula::parse_xy("x^2 + 2*y").unwrap();
+        assert_eq!(f.eval_xy(0.5, 0.25), Some(0.75));
+        let only_y = Formula::parse_xy("cos(PI*y)").unwrap();
+        assert!((only_y.eval_xy(0.3, 1.0).unwrap() + 1.0).abs() < 1e-12);
+        assert!(Formula::parse_xy("x + z").unwrap_err().contains("the variables are x and y"));
+        assert!(Formula::parse("y + 1").unwrap_err().contains("the only variable is x"));
+        assert!(Formula::parse_xy("1/(x-x)").is_err());
     }
 
     #[test]

@@ -10,6 +10,7 @@ pub mod picture;
 pub mod plane;
 pub mod points;
 pub mod split;
+pub mod surface;
 pub mod targets;
 
 pub use formula::Formula;

@@ -23,7 +23,7 @@ use rand_chacha::ChaCha8Rng;
 pub use guard::{divergence, Checkpoint, RunState};
 pub use history::History;
 pub use lockstep::{lockstep, Pace};
-pub use problem::{DigitsProblem, FieldProblem, ImageProblem, Problem, FIELD_GRID};
+pub use problem::{DigitsProblem, FieldProblem, ImageProblem, Problem, SurfaceProblem, FIELD_GRID};
 pub use timeline::{is_capture_step, next_capture_step, Mark, Timeline, MAX_MARKS};
 
 use crate::build::Build;
@@ -177,6 +177,10 @@ impl Run {
     /// experiment cannot start.
     pub async fn from_experiment(exp: &Experiment, assets: Assets, device: &Device) -> Result<Run, String> {
         let (trainer, problem) = match exp.kind {
+            Kind::Surface => {
+                let (problem, trainer) = exp.build_surface(device)?;
+                (trainer, Problem::Surface(problem))
+            }
             Kind::Digits => {
                 let data = assets.digits.ok_or("the digits are not loaded")?;
                 let (problem, trainer) = exp.build_digits(data, device)?;

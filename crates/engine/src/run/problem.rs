@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use crate::data::digits::Digits;
 use crate::data::field::{FieldSamples, Labelled};
+use crate::data::surface::Valued;
 use crate::data::picture::{self, Picture};
 use crate::data::{plane, Samples1d};
 use crate::experiment::{field_rows, Experiment, Kind};
@@ -20,6 +21,7 @@ pub enum Problem {
     Image(ImageProblem),
     Field(FieldProblem),
     Digits(DigitsProblem),
+    Surface(SurfaceProblem),
     /// A plain training set with nothing to show (the benchmark workloads).
     Rows,
 }
@@ -46,6 +48,18 @@ pub struct FieldProblem {
     pub test_y: Vec<f32>,
     /// Network inputs on the heat-map grid.
     pub grid_features: Arc<Vec<f32>>,
+}
+
+/// A 2-D regression: the points with their values, network inputs of both sets and of the
+/// heat-map grid, and the target's values on that grid.
+#[derive(Clone)]
+pub struct SurfaceProblem {
+    pub train: Arc<Vec<Valued>>,
+    pub test: Arc<Vec<Valued>>,
+    pub test_x: Arc<Vec<f32>>,
+    pub test_y: Vec<f32>,
+    pub grid_features: Arc<Vec<f32>>,
+    pub target_grid: Arc<Vec<f32>>,
 }
 
 /// The digits: the data set, which images train and which are held out, and the network inputs
@@ -78,6 +92,7 @@ impl Problem {
             Problem::Image(_) => Some(Kind::Image),
             Problem::Field(_) => Some(Kind::Field),
             Problem::Digits(_) => Some(Kind::Digits),
+            Problem::Surface(_) => Some(Kind::Surface),
             Problem::Rows => None,
         }
     }
