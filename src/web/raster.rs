@@ -121,7 +121,7 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
 
 /// Values on a grid (row by row from y = −1) as a heat-map over the canvas, bilinear between
 /// nodes, y up: signed values in TF Playground's colours (orange below 0, blue above, white at 0,
-/// full colour at ±`scale`), or with `error` the size of an error (white at 0, red at `scale`).
+/// full colour from ±`scale`), or with `error` the size of an error (white at 0, red at `scale`).
 /// NaN (a formula undefined there) is grey. The points are drawn on top in the colour of their
 /// value, with a white rim.
 pub fn draw_surface(canvas: &HtmlCanvasElement, grid: usize, values: &[f32], scale: f32, points: &[Valued], error: bool) -> Option<()> {
@@ -137,7 +137,7 @@ pub fn draw_surface(canvas: &HtmlCanvasElement, grid: usize, values: &[f32], sca
         } else if error {
             tint([214, 39, 40], v.abs() / scale)
         } else {
-            tint(CLASS_COLOURS[usize::from(v >= 0.0)], v.abs() / scale * 0.9)
+            tint(CLASS_COLOURS[usize::from(v >= 0.0)], v.abs() / scale)
         }
     };
     let mut rgba = Vec::with_capacity(w * h * 4);
