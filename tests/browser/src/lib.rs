@@ -186,7 +186,34 @@ impl Page {
             .await
             .expect("connect to chromedriver");
         client.goto(url).await.expect("open the page");
-        Page { client }
+        let page = Page { client };
+        page.recover_a_stalled_first_load().await;
+        page
+    }
+
+    /// Twice in CI runs (never here), a fresh browser's page stayed on its loading skeleton for a
+    /// whole minute with not one byte of the page's wasm counted: its module script never ran. If
+    /// that happens (20 s without the app or a byte of progress), say so with what the browser
+    /// fetched by then, and reload once — as a user would.
+    async fn recover_a_stalled_first_load(&self) {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let probe = "const l = document.getElementById('loading'), b = document.getElementById('loading-bar');
+                     return !l || !!document.querySelector('.app') || (b && Number(b.value) > 0);";
+        loop {
+            if self.js(probe).await.as_bool().unwrap_or(true) {
+                return;
+            }
+            if Instant::now() > deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let fetched = self
+            .js("return JSON.stringify({ ready: document.readyState, resources: performance.getEntriesByType('resource')
+                   .map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize]) });")
+            .await;
+        report(&format!("stalled first load: no progress in 20 s, reloading once; the browser had fetched {fetched}"));
+        let _ = self.client.refresh().await;
     }
 
     pub async fn text(&self, testid: &str) -> String {

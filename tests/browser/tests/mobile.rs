@@ -6,10 +6,12 @@ use std::time::Duration;
 
 use browser_tests::{report, wait_idle, wait_ready, Page, Screen};
 
-const VIEWS: [(&str, &str); 5] = [
+const VIEWS: [(&str, &str); 7] = [
     ("fit1d", "#backend=cpu&dataset=zigzag&runs=2&r2.net=mlp&r2.depth=1&r2.width=7&r2.act=relu&step=20"),
     ("image", "#kind=image&image=rings&res=32&backend=cpu&step=3"),
     ("field", "#kind=field&backend=cpu&step=5"),
+    ("regression", "#kind=regression&backend=cpu&step=5"),
+    ("digits", "#kind=digits&backend=cpu&step=5"),
     ("lesson", "#kind=lesson&lesson=8&backend=cpu"),
     ("presenter", "#kind=lesson&lesson=2&backend=cpu&present=1"),
 ];
