@@ -94,24 +94,10 @@ fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experime
     }
 }
 
-/// Parse a typed surface f(x, y); a bad one shows an inline error and keeps the current surface.
-fn apply_surface_formula(ui: Ui, text: String) {
-    match Formula::parse_xy(&text) {
-        Ok(f) => {
-            ui.formula_error.set(None);
-            let source = f.source().to_string();
-            change(ui, |e| {
-                e.dataset = "formula".into();
-                e.formula = source;
-            });
-        }
-        Err(msg) => ui.formula_error.set(Some(msg)),
-    }
-}
-
-/// Parse the typed formula; a bad one shows an inline error and keeps the current target.
-fn apply_formula(ui: Ui, text: String) {
-    match Formula::parse(&text) {
+/// Parse the typed formula (`parse`: of `x` for a 1-D target, of `x` and `y` for a surface); a
+/// bad one shows an inline error and keeps the current target.
+fn apply_formula(ui: Ui, text: String, parse: fn(&str) -> Result<Formula, String>) {
+    match parse(&text) {
         Ok(f) => {
             ui.formula_error.set(None);
             let source = f.source().to_string();
@@ -177,8 +163,8 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <label class="field wide">
                     <span>"Formula f(x) on [−1, 1]"</span>
                     <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
-                        on:change=move |ev| apply_formula(ui, event_target_value(&ev))
-                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev)) } />
+                        on:change=move |ev| apply_formula(ui, event_target_value(&ev), Formula::parse)
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev), Formula::parse) } />
                 </label>
                 </Show>
                 <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
@@ -248,8 +234,8 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <label class="field wide">
                     <span>"Formula f(x, y) on [−1, 1]²"</span>
                     <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
-                        on:change=move |ev| apply_surface_formula(ui, event_target_value(&ev))
-                        on:keydown=move |ev| if ev.key() == "Enter" { apply_surface_formula(ui, event_target_value(&ev)) } />
+                        on:change=move |ev| apply_formula(ui, event_target_value(&ev), Formula::parse_xy)
+                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev), Formula::parse_xy) } />
                 </label>
                 </Show>
                 <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>

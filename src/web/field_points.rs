@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use web_sys::{HtmlCanvasElement, MouseEvent};
 
 use super::state::Ui;
-use super::{controls, engine};
+use super::point_editing::edit_own_data;
 use playground_config::data::field::{Labelled, MAX_CLASSES};
 use playground_config::data::labelled_points::UserLabelled;
 use playground_config::data::points::snap;
@@ -15,10 +15,9 @@ use playground_config::data::points::snap;
 /// How near (CSS pixels) a right click must be to a point to delete it.
 const GRAB_RADIUS: f64 = 10.0;
 
-/// Change the user's points; training that was running goes on with the new data.
+/// Change the user's points (starting them from a built-in set: an empty map, all for training).
 fn edit(ui: Ui, change: impl FnOnce(&UserLabelled) -> UserLabelled) {
-    let was_running = ui.running.get_untracked();
-    controls::change(ui, |e| {
+    edit_own_data(ui, |e| {
         if !e.on_field_points() {
             e.dataset = "points".into();
             e.field_points = UserLabelled::default();
@@ -26,9 +25,6 @@ fn edit(ui: Ui, change: impl FnOnce(&UserLabelled) -> UserLabelled) {
         }
         e.field_points = change(&e.field_points);
     });
-    if was_running {
-        engine::play(ui, true);
-    }
 }
 
 /// The user's classification points become `points` (a table, or none after "Clear").

@@ -66,10 +66,19 @@ fn client(ev: &web_sys::MouseEvent) -> (f64, f64) {
     (ev.client_x() as f64, ev.client_y() as f64)
 }
 
-/// Apply an edit of the user's points; training that was running continues on the new data.
-fn edit_points(ui: Ui, edit: impl FnOnce(&UserPoints) -> UserPoints) {
+/// Change the user's own data (1-D or labelled points): an ordinary change of the experiment, but
+/// training that was running goes on with the new data instead of stopping for the rebuild.
+pub fn edit_own_data(ui: Ui, edit: impl FnOnce(&mut Experiment)) {
     let was_running = ui.running.get_untracked();
-    controls::change(ui, |e| {
+    controls::change(ui, edit);
+    if was_running {
+        engine::play(ui, true);
+    }
+}
+
+/// Apply an edit of the user's points.
+fn edit_points(ui: Ui, edit: impl FnOnce(&UserPoints) -> UserPoints) {
+    edit_own_data(ui, |e| {
         if !e.on_user_points() {
             // Starting your own points from another target: an empty canvas, everything trains.
             e.dataset = "points".into();
@@ -78,9 +87,6 @@ fn edit_points(ui: Ui, edit: impl FnOnce(&UserPoints) -> UserPoints) {
         }
         e.user_points = edit(&e.user_points);
     });
-    if was_running {
-        engine::play(ui, true);
-    }
 }
 
 /// The user's points become `points` (a table, or none after "Clear").

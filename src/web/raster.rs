@@ -45,6 +45,29 @@ pub fn class_css(class: usize) -> String {
     format!("rgb({r}, {g}, {b})")
 }
 
+/// A `w` × `h` RGBA picture of `values` on a `g` × `g` grid (`k` numbers per node, row by row
+/// from y = −1): each pixel interpolates the nodes around it bilinearly (screen row 0 is y = +1,
+/// the mathematical orientation) and `colour` turns the `k` numbers into a colour.
+fn paint_grid(w: usize, h: usize, g: usize, k: usize, values: &[f32], mut colour: impl FnMut(&[f32]) -> [u8; 3]) -> Vec<u8> {
+    let mut rgba = Vec::with_capacity(w * h * 4);
+    let mut here = vec![0.0f32; k];
+    for py in 0..h {
+        let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
+        let (y0, fy) = ((gy.floor() as usize).min(g - 2), gy - gy.floor().min((g - 2) as f32));
+        for px in 0..w {
+            let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
+            let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
+            for (c, v) in here.iter_mut().enumerate() {
+                let at = |r: usize, col: usize| values[(r * g + col) * k + c];
+                *v = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+            }
+            rgba.extend(colour(&here));
+            rgba.push(255);
+        }
+    }
+    rgba
+}
+
 /// White blended towards `colour` by `t` in [0, 1].
 fn tint(colour: [u8; 3], t: f32) -> [u8; 3] {
     let t = t.clamp(0.0, 1.0);
@@ -74,24 +97,7 @@ pub fn draw_field(canvas: &HtmlCanvasElement, frame: &FieldFrame, show_test: boo
     if g < 2 || frame.scores.len() != g * g * k || w == 0 {
         return None;
     }
-    let mut rgba = Vec::with_capacity(w * h * 4);
-    let mut here = vec![0.0f32; k];
-    for py in 0..h {
-        // Screen row 0 is y = +1 (mathematical orientation); grid row 0 is y = −1.
-        let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
-        let (y0, fy) = ((gy.floor() as usize).min(g - 2), gy - gy.floor().min((g - 2) as f32));
-        for px in 0..w {
-            let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
-            let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
-            for (c, v) in here.iter_mut().enumerate() {
-                let at = |r: usize, col: usize| frame.scores[(r * g + col) * k + c];
-                *v = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1))
-                    + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-            }
-            rgba.extend(map_colour(&here));
-            rgba.push(255);
-        }
-    }
+    let rgba = paint_grid(w, h, g, k, &frame.scores, map_colour);
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32).ok()?;
     let ctx = context(canvas)?;
     ctx.put_image_data(&data, 0.0, 0.0).ok()?;
@@ -140,19 +146,7 @@ pub fn draw_surface(canvas: &HtmlCanvasElement, grid: usize, values: &[f32], sca
             tint(CLASS_COLOURS[usize::from(v >= 0.0)], v.abs() / scale)
         }
     };
-    let mut rgba = Vec::with_capacity(w * h * 4);
-    for py in 0..h {
-        let gy = (1.0 - py as f32 / (h - 1) as f32) * (g - 1) as f32;
-        let (y0, fy) = ((gy.floor() as usize).min(g - 2), gy - gy.floor().min((g - 2) as f32));
-        for px in 0..w {
-            let gx = px as f32 / (w - 1) as f32 * (g - 1) as f32;
-            let (x0, fx) = ((gx.floor() as usize).min(g - 2), gx - gx.floor().min((g - 2) as f32));
-            let at = |r: usize, c: usize| values[r * g + c];
-            let v = (1.0 - fy) * ((1.0 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1.0 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
-            rgba.extend(colour(v));
-            rgba.push(255);
-        }
-    }
+    let rgba = paint_grid(w, h, g, 1, values, |v| colour(v[0]));
     let data = ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), w as u32, h as u32).ok()?;
     let ctx = context(canvas)?;
     ctx.put_image_data(&data, 0.0, 0.0).ok()?;

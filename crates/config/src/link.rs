@@ -10,7 +10,7 @@
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::data::labelled_points::UserLabelled;
-use crate::data::points::{UserPoints, MAX_POINTS};
+use crate::data::points::{UserPoints, LINK_POINTS, MAX_POINTS};
 use crate::data::Formula;
 use crate::experiment::{limits, BackendChoice, Experiment, Kind, NetKind, IMAGE_NAMES, UPLOAD};
 use crate::spec::Activation;
@@ -115,36 +115,24 @@ pub const KEYS: &[LinkKey] = &[
     // The user's own points: all of them when a link can carry them; a larger set writes only
     // its size (`n1500`), so that whoever opens the link learns what is missing.
     key(Shared, POINTS_KEY, |e| points_value(e, false), |e, r| {
-        if let Some(count) = r.value.strip_prefix('n') {
-            r.notice(format!(
-                "this experiment trained on {} points of its author's own, too many to travel in a link: \
-                 paste or upload the same CSV to train on them",
-                short(count)
-            ));
-            return;
+        if !left_out(r, "experiment") {
+            let (points, bad) = UserPoints::parse(r.value);
+            if bad > 0 {
+                r.notice(format!("{bad} of the link's points could not be read and were left out (at most {MAX_POINTS} points)"));
+            }
+            e.user_points = points;
         }
-        let (points, bad) = UserPoints::parse(r.value);
-        if bad > 0 {
-            r.notice(format!("{bad} of the link's points could not be read and were left out (at most {MAX_POINTS} points)"));
+    }),
+    key(Shared, FIELD_POINTS_KEY, |e| field_points_value(e, false), |e, r| {
+        if !left_out(r, "classification") {
+            let (points, bad) = UserLabelled::parse(r.value);
+            if bad > 0 {
+                r.notice(format!("{bad} of the link's labelled points could not be read and were left out"));
+            }
+            e.field_points = points;
         }
-        e.user_points = points;
     }),
     // How many points to sample and their noise: not for the user's own points, taken as they are.
-    key(Shared, FIELD_POINTS_KEY, |e| field_points_value(e, false), |e, r| {
-        if let Some(count) = r.value.strip_prefix('n') {
-            r.notice(format!(
-                "this classification used {} points of its author's own, too many to travel in a link: \
-                 paste or upload the same CSV to train on them",
-                short(count)
-            ));
-            return;
-        }
-        let (points, bad) = UserLabelled::parse(r.value);
-        if bad > 0 {
-            r.notice(format!("{bad} of the link's labelled points could not be read and were left out"));
-        }
-        e.field_points = points;
-    }),
     hideable(Shared, "points", "points", |e| samples(e).then(|| e.points.to_string()), |e, r| e.points = r.int(limits::POINTS, e.points)),
     hideable(
         Shared,
@@ -267,32 +255,34 @@ pub const KEYS: &[LinkKey] = &[
 /// The key of the user's own points.
 pub const POINTS_KEY: &str = "pts";
 
-/// The `pts` value of an experiment on the user's points: every point when `whole` or when a
-/// share link can carry them, otherwise their number.
+/// The value of a key of the user's own points (`used`: the experiment trains on them): all of
+/// them when `whole` or when a share link can carry them, else only their number (`n150`).
+fn own_points(used: bool, count: usize, whole: bool, text: impl FnOnce() -> String) -> Option<String> {
+    (used && count > 0).then(|| if whole || count <= LINK_POINTS { text() } else { format!("n{count}") })
+}
+
+/// The `pts` value of an experiment on the user's 1-D points.
 fn points_value(e: &Experiment, whole: bool) -> Option<String> {
-    let points = &e.user_points;
-    (e.on_user_points() && !points.is_empty()).then(|| {
-        if whole || points.fit_in_link() {
-            points.to_text()
-        } else {
-            format!("n{}", points.len())
-        }
-    })
+    own_points(e.on_user_points(), e.user_points.len(), whole, || e.user_points.to_text())
 }
 
 /// The key of the user's own classification points.
 pub const FIELD_POINTS_KEY: &str = "fpts";
 
-/// The `fpts` value, as `points_value` for the 1-D points.
+/// The `fpts` value of a classification of the user's points.
 fn field_points_value(e: &Experiment, whole: bool) -> Option<String> {
-    let points = &e.field_points;
-    (e.on_field_points() && !points.is_empty()).then(|| {
-        if whole || points.fit_in_link() {
-            points.to_text()
-        } else {
-            format!("n{}", points.len())
-        }
-    })
+    own_points(e.on_field_points(), e.field_points.len(), whole, || e.field_points.to_text())
+}
+
+/// Whether a points key holds only a count (`n150`: the author's points were too many for the
+/// link), in which case whoever opens it is told to load the same file.
+fn left_out(r: &mut Reader, what: &str) -> bool {
+    let Some(count) = r.value.strip_prefix('n') else { return false };
+    r.notice(format!(
+        "this {what} trained on {} points of its author's own, too many to travel in a link: paste or upload the same CSV to train on them",
+        short(count)
+    ));
+    true
 }
 
 /// The controls a classroom link can hide (`hide=…`), from the key table.
