@@ -110,6 +110,22 @@ fn apply_formula(ui: Ui, text: String, parse: fn(&str) -> Result<Formula, String
     }
 }
 
+/// The typed formula's field (`parse`: of `x`, or of `x` and `y`) and the line saying why a
+/// formula was not taken.
+fn formula_field(ui: Ui, label: &'static str, parse: fn(&str) -> Result<Formula, String>) -> impl IntoView {
+    view! {
+        <Show when=move || shown(ui, "formula")>
+        <label class="field wide">
+            <span>{label}</span>
+            <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
+                on:change=move |ev| apply_formula(ui, event_target_value(&ev), parse)
+                on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev), parse) } />
+        </label>
+        </Show>
+        <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+    }
+}
+
 /// Pick a 1-D target. Your own points start with everything for training (the points are few
 /// and each one was placed on purpose); leaving them gives the other targets their usual split.
 fn set_target(e: &mut Experiment, name: &str) {
@@ -159,15 +175,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 {choice(ui, "Target", "dataset", datasets.clone(), |e| e.dataset.clone(), set_target)}
-                <Show when=move || shown(ui, "formula")>
-                <label class="field wide">
-                    <span>"Formula f(x) on [−1, 1]"</span>
-                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
-                        on:change=move |ev| apply_formula(ui, event_target_value(&ev), Formula::parse)
-                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev), Formula::parse) } />
-                </label>
-                </Show>
-                <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+                {formula_field(ui, "Formula f(x) on [−1, 1]", Formula::parse)}
                 <Show when=move || ui.exp().with(|e| e.on_user_points())
                     fallback=move || view! {
                         {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
@@ -230,15 +238,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 {choice(ui, "Surface", "dataset", surface::NAMES.iter().map(|n| (*n, surface::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
-                <Show when=move || shown(ui, "formula")>
-                <label class="field wide">
-                    <span>"Formula f(x, y) on [−1, 1]²"</span>
-                    <input type="text" data-testid="formula" spellcheck="false" prop:value=move || ui.exp().with(|e| e.formula.clone())
-                        on:change=move |ev| apply_formula(ui, event_target_value(&ev), Formula::parse_xy)
-                        on:keydown=move |ev| if ev.key() == "Enter" { apply_formula(ui, event_target_value(&ev), Formula::parse_xy) } />
-                </label>
-                </Show>
-                <p class="error" role="alert" data-testid="formula-error">{move || ui.formula_error.get()}</p>
+                {formula_field(ui, "Formula f(x, y) on [−1, 1]²", Formula::parse_xy)}
                 {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
                 {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
                 {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}

@@ -71,6 +71,9 @@ pub fn FieldStage(ui: Ui) -> impl IntoView {
             <SideBySide ui=ui />
             <h3>"Test accuracy"</h3>
             <canvas node_ref=accuracy_plot data-testid="accuracy-plot" width="760" height="170" aria-label="Test accuracy in % against steps"></canvas>
+            <Show when=move || ui.run().with_drawn(|f| f.field.as_ref().is_some_and(|field| field.test.is_empty()))>
+                <p class="hint">"No point is held out (test share 0), so there is no test accuracy to draw: raise the test share to see one."</p>
+            </Show>
             <h3>"First-layer synapses"</h3>
             <canvas node_ref=curves data-testid="synapses" aria-label="Each first-layer synapse as a small curve over its input; orange ticks are knots"></canvas>
         </div>
