@@ -185,6 +185,16 @@ fn test() -> Result<Tally, String> {
 /// when given).
 fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
     let axe = tools::ensure_axe()?;
+    let shots = workspace_root().join("target").join("screenshots");
+    if only.is_none() {
+        let _ = std::fs::remove_dir_all(&shots);
+    }
+    let _ = std::fs::create_dir_all(&shots);
+    // Every request the test servers answer, next to the screenshots: a page whose load stalls
+    // (the tests report it) can be matched with what the server saw (`static_server::log`).
+    if std::env::var_os("PLAYGROUND_SERVER_LOG").is_none() {
+        std::env::set_var("PLAYGROUND_SERVER_LOG", shots.join("server-requests.log"));
+    }
     let base = static_server::start(dist_dir())?;
     // The dist built for a sub-path, served there (when it was built: `xtask browser` builds it too).
     let (sub_dir, sub_path) = sub_path_dist();
@@ -199,11 +209,6 @@ fn browser_tests(tally: &mut Tally, only: Option<&str>) -> Result<(), String> {
         static_server::Pace::mbit_per_s(10.0, 40),
     )?;
     let (_driver, webdriver) = start_chromedriver()?;
-    let shots = workspace_root().join("target").join("screenshots");
-    if only.is_none() {
-        let _ = std::fs::remove_dir_all(&shots);
-    }
-    let _ = std::fs::create_dir_all(&shots);
     println!("xtask: browser tests against {base} (screenshots in {})", shots.display());
     let mut cmd = cargo();
     cmd.args(["test", "--no-fail-fast", "-p", "browser-tests"]);

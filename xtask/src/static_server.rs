@@ -161,7 +161,28 @@ impl Read for Paced {
     }
 }
 
+/// With `PLAYGROUND_SERVER_LOG=<file>` (`cargo xtask test` sets it), every request is logged
+/// there when it arrives and when its answer is sent, with the wall clock in ms: to tell a request
+/// the server never saw from an answer the browser never took.
+fn log(line: std::fmt::Arguments) {
+    use std::io::Write;
+    static LOG: std::sync::OnceLock<Option<Mutex<std::fs::File>>> = std::sync::OnceLock::new();
+    let log = LOG.get_or_init(|| {
+        let path = std::env::var_os("PLAYGROUND_SERVER_LOG")?;
+        std::fs::OpenOptions::new().create(true).append(true).open(path).ok().map(Mutex::new)
+    });
+    if let Some(file) = log {
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis()).unwrap_or(0);
+        if let Ok(mut f) = file.lock() {
+            let _ = writeln!(f, "{now} {line}");
+        }
+    }
+}
+
 fn respond(request: tiny_http::Request, root: &Path, prefix: &str, pace: Option<&Arc<Pace>>) {
+    let url = request.url().to_string();
+    let peer = request.remote_addr().map(|a| a.port()).unwrap_or(0);
+    log(format_args!("in   :{peer} {url}"));
     let find = |name: &'static str| {
         request
             .headers()
@@ -181,7 +202,7 @@ fn respond(request: tiny_http::Request, root: &Path, prefix: &str, pace: Option<
         if_none_match.as_deref(),
     );
     let len = body.len();
-    let _ = match pace {
+    let sent = match pace {
         None => request.respond(tiny_http::Response::new(
             status.into(),
             headers,
@@ -204,6 +225,7 @@ fn respond(request: tiny_http::Request, root: &Path, prefix: &str, pace: Option<
             ))
         }
     };
+    log(format_args!("out  :{peer} {url} {status} {len} bytes {}", if sent.is_ok() { "sent" } else { "failed" }));
 }
 
 /// Serve `root` under `prefix` on 127.0.0.1 (`port` 0: a free one), in a background thread;

@@ -209,10 +209,12 @@ impl Page {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let fetched = self
-            .js("return JSON.stringify({ ready: document.readyState, resources: performance.getEntriesByType('resource')
+            .js("return JSON.stringify({ now: Date.now(), url: location.href, ready: document.readyState, resources: performance.getEntriesByType('resource')
                    .map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize]) });")
             .await;
-        report(&format!("stalled first load: no progress in 20 s, reloading once; the browser had fetched {fetched}"));
+        report(&format!(
+            "stalled first load: no progress in 20 s, reloading once; the browser had fetched {fetched} (the servers' side: target/screenshots/server-requests.log)"
+        ));
         let _ = self.client.refresh().await;
     }
 
