@@ -209,7 +209,8 @@ impl Page {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let fetched = self
-            .js("return JSON.stringify({ now: Date.now(), url: location.href, ready: document.readyState, resources: performance.getEntriesByType('resource')
+            .js("const t = document.getElementById('loading-text');
+                 return JSON.stringify({ now: Date.now(), url: location.href, ready: document.readyState, text: t ? t.textContent : null, resources: performance.getEntriesByType('resource')
                    .map(e => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.responseEnd), e.transferSize]) });")
             .await;
         report(&format!(
