@@ -94,6 +94,28 @@ fn checkbox(ui: Ui, label: &'static str, testid: &'static str, get: fn(&Experime
     }
 }
 
+/// The data controls several tabs share, declared once.
+fn test_share(ui: Ui) -> impl IntoView {
+    number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)
+}
+
+fn data_seed(ui: Ui) -> impl IntoView {
+    number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)
+}
+
+fn point_count(ui: Ui) -> impl IntoView {
+    number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)
+}
+
+/// TF Playground's noise of the 2-D sets (0 to 0.5).
+fn plane_noise(ui: Ui) -> impl IntoView {
+    number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)
+}
+
+fn diagonal_inputs(ui: Ui) -> impl IntoView {
+    checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)
+}
+
 /// Parse the typed formula (`parse`: of `x` for a 1-D target, of `x` and `y` for a surface); a
 /// bad one shows an inline error and keeps the current target.
 fn apply_formula(ui: Ui, text: String, parse: fn(&str) -> Result<Formula, String>) {
@@ -178,13 +200,13 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 {formula_field(ui, "Formula f(x) on [−1, 1]", Formula::parse)}
                 <Show when=move || ui.exp().with(|e| e.on_user_points())
                     fallback=move || view! {
-                        {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
+                        {point_count(ui)}
                         {number(ui, "Noise σ", "noise", limits::NOISE, "0.01", |e| e.noise, |e, v| e.noise = v)}
                     }>
                     <CsvImport ui=ui labelled=false />
                 </Show>
-                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
-                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+                {test_share(ui)}
+                {data_seed(ui)}
             </section>
         </Show>
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Image)>
@@ -211,7 +233,7 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </label>
                 {choice(ui, "Training resolution", "res", vec![("32", "32 px"), ("64", "64 px"), ("128", "128 px"), ("256", "256 px")],
                     |e| e.resolution.to_string(), |e, v| if let Ok(r) = v.parse() { e.resolution = r })}
-                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
+                {diagonal_inputs(ui)}
             </section>
         </Show>
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Field)>
@@ -223,15 +245,15 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 </Show>
                 <Show when=move || ui.exp().with(|e| e.on_field_points())
                     fallback=move || view! {
-                        {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
-                        {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
+                        {point_count(ui)}
+                        {plane_noise(ui)}
                     }>
                     <FieldPointsPanel ui=ui />
                     <CsvImport ui=ui labelled=true />
                 </Show>
-                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
-                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
-                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+                {test_share(ui)}
+                {diagonal_inputs(ui)}
+                {data_seed(ui)}
             </section>
         </Show>
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Surface)>
@@ -239,19 +261,19 @@ pub fn Controls(ui: Ui) -> impl IntoView {
                 <h2>"Data"</h2>
                 {choice(ui, "Surface", "dataset", surface::NAMES.iter().map(|n| (*n, surface::label_of(n))).collect(), |e| e.dataset.clone(), |e, v| e.dataset = v.into())}
                 {formula_field(ui, "Formula f(x, y) on [−1, 1]²", Formula::parse_xy)}
-                {number(ui, "Points", "points", (limits::POINTS.0 as f64, limits::POINTS.1 as f64), "1", |e| e.points as f64, |e, v| e.points = v as usize)}
-                {number(ui, "Noise (0 – 0.5)", "noise", (0.0, 0.5), "0.05", |e| e.noise, |e, v| e.noise = v)}
-                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
-                {checkbox(ui, "Add diagonal inputs (x±y)/2", "rot", |e| e.rotate, |e, v| e.rotate = v)}
-                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+                {point_count(ui)}
+                {plane_noise(ui)}
+                {test_share(ui)}
+                {diagonal_inputs(ui)}
+                {data_seed(ui)}
             </section>
         </Show>
         <Show when=move || ui.exp().with(|e| e.kind == Kind::Digits)>
             <section class="panel" aria-label="Data">
                 <h2>"Data"</h2>
                 <p class="hint">"1,797 handwritten digits, 8×8 pixels of ink counts (0 to 16)."</p>
-                {number(ui, "Test share", "test", limits::TEST_FRACTION, "0.05", |e| e.test_fraction, |e, v| e.test_fraction = v)}
-                {number(ui, "Data seed", "seed", (0.0, 1e15), "1", |e| e.data_seed as f64, |e, v| e.data_seed = v as u64)}
+                {test_share(ui)}
+                {data_seed(ui)}
             </section>
         </Show>
         <section class="panel" aria-label="Network">
