@@ -1,6 +1,6 @@
 //! `cargo run --release --example forms`: training steps per second of single piecewise layers on
-//! the native CPU backend in both forms (`layers::form`), the measurements behind `Form::choose`.
-//! One line per layer shape; results in docs/benchmarks.md ("Dense or gathered").
+//! the native CPU backend in each form (`layers::form`), the measurements behind `Form::choose`.
+//! One line per layer shape; results in docs/benchmarks.md ("Dense or gathered", "Fused kernels").
 
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
@@ -54,7 +54,7 @@ fn main() {
             "  {batch:>5}, {inputs:>2} → {outputs:<2}, P = {knots:<2} {}:",
             if per_synapse { "per synapse" } else { "per input  " }
         );
-        for form in [Form::Dense, Form::Gathered] {
+        for form in Form::ALL {
             let layer = PiecewiseLinear::new(inputs, outputs, knots, (-1.0, 1.0), true, per_synapse, &mut stream(1, Stream::Init), &device);
             let sps = steps_per_second(layer, |l, x| l.forward_in(x, form), batch, inputs, outputs, &device);
             line += &format!("  {form:?} {sps:>6.0}/s");
@@ -69,7 +69,7 @@ fn main() {
         let k = weights_per_synapse(n, segments, Continuity::Continuous);
         let mut rng = stream(1, Stream::Init);
         let w: Vec<f32> = (0..outputs * inputs * k).map(|_| rng.random_range(-0.5..0.5)).collect();
-        for form in [Form::Dense, Form::Gathered] {
+        for form in Form::ALL {
             let layer = PiecewisePolynomial::from_weights(w.clone(), outputs, inputs, n, segments, Continuity::Continuous, None, &device);
             let sps = steps_per_second(layer, |l, x| l.forward_in(x, form), batch, inputs, outputs, &device);
             line += &format!("  {form:?} {sps:>6.0}/s");

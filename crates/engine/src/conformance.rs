@@ -103,8 +103,8 @@ fn check_layer(case: &Value, device: &Device) -> Result<f64, String> {
     let periodicity = case.get("periodicity").and_then(Value::as_f64).map(|p| p as f32);
     let (w, _) = array(field(case, "w")?)?;
     let w: Vec<f32> = w.into_iter().map(|v| v as f32).collect();
-    // Piecewise polynomials in both forms (GPU and CPU) against the same reference.
-    let forms: &[Option<Form>] = if kind == "fourier" { &[None] } else { &[Some(Form::Dense), Some(Form::Gathered)] };
+    // Piecewise polynomials in every form (GPU, CPU tensor ops, fused CPU kernel) against the same reference.
+    let forms: &[Option<Form>] = if kind == "fourier" { &[None] } else { &[Some(Form::Dense), Some(Form::Gathered), Some(Form::Fused)] };
     let mut worst = 0.0f64;
     for &form in forms {
         let error = check_layer_form(case, kind, (n, inputs, outputs), periodicity, w.clone(), form, device);
@@ -157,9 +157,9 @@ fn check_pwl_forward(case: &Value, device: &Device) -> Result<f64, String> {
     let fold = case.get("anti_periodic").and_then(Value::as_bool).unwrap_or(true);
     let positions = tensor::<3>(case, "positions", device)?;
     let x = tensor::<2>(case, "x", device)?;
-    // Both forms (GPU and CPU) against the same reference.
+    // Every form (GPU, CPU tensor ops, fused CPU kernel) against the same reference.
     let mut worst = 0.0f64;
-    for form in [Form::Dense, Form::Gathered] {
+    for form in Form::ALL {
         let values = tensor::<3>(case, "values", device)?.require_grad();
         let y = forward_per_synapse(x.clone(), positions.clone(), values.clone(), fold, form);
         let grads = (y.clone() * tensor::<2>(case, "upstream", device)?).sum().backward();

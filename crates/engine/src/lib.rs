@@ -12,6 +12,7 @@ pub mod build;
 pub mod carry;
 pub mod conformance;
 pub mod grow;
+pub mod host_adam;
 pub mod knots;
 pub mod layers;
 pub mod network;

@@ -165,8 +165,15 @@ impl ModuleMapper for Stepper<'_> {
         let state = self.optimiser.states.remove(&id);
         let (updated, state) = match (&self.optimiser.rule, state) {
             (Rule::Adam(o), s) => {
-                let (t, s2) = o.step(self.lr, value, grad, s.and_then(|s| if let Moments::Adam(s) = s { Some(s) } else { None }));
-                (t, s2.map(Moments::Adam))
+                let s = s.and_then(|s| if let Moments::Adam(s) = s { Some(s) } else { None });
+                // On the CPU backend, burn's step in one host loop (same numbers, `host_adam`).
+                match crate::host_adam::step(self.lr, &value, &grad, s.as_ref()) {
+                    Some((t, s2)) => (t, Some(Moments::Adam(s2))),
+                    None => {
+                        let (t, s2) = o.step(self.lr, value, grad, s);
+                        (t, s2.map(Moments::Adam))
+                    }
+                }
             }
             (Rule::Sgd(o), s) => {
                 let (t, s2) = o.step(self.lr, value, grad, s.and_then(|s| if let Moments::Sgd(s) = s { Some(s) } else { None }));

@@ -1,4 +1,4 @@
-//! `cargo run --release --bin bench -- [--image-seconds S] [--backend cpu|vulkan|webgpu] [--sweep S]`:
+//! `cargo run --release --bin bench -- [--image-seconds S] [--backend cpu|vulkan|webgpu] [--sweep S] [--only WORKLOAD]`:
 //! the benchmark workloads, one JSON line each, like bench/torch_reference.py; with `--sweep S`
 //! instead, ms/step of network shapes from tiny to wide (where does a GPU start to win?).
 //!
@@ -69,14 +69,30 @@ fn main() -> std::process::ExitCode {
     if let Some(seconds) = arg(&args, "--sweep").and_then(|s| s.parse::<f64>().ok()) {
         return sweep(&device, &host, name, seconds);
     }
+    // `--only NAME` runs one workload (for a profiler's sake).
+    let only = arg(&args, "--only");
+    let wanted = |workload: &str| only.as_deref().is_none_or(|o| o == workload);
     let results = pollster::block_on(async {
-        vec![
-            bench::fit1d_tiny(&device, &host).await,
-            bench::fit1d_mlp(&device, &host).await,
-            bench::field_deep(&device, &host).await,
-            bench::field_deep_tanh(&device, &host).await,
-            bench::implicit_rings(&device, &host, seconds).await,
-        ]
+        let mut results = Vec::new();
+        if wanted("fit1d_tiny") {
+            results.push(bench::fit1d_tiny(&device, &host).await);
+        }
+        if wanted("fit1d_mlp") {
+            results.push(bench::fit1d_mlp(&device, &host).await);
+        }
+        if wanted("field_deep") {
+            results.push(bench::field_deep(&device, &host).await);
+        }
+        if wanted("field_deep_tanh") {
+            results.push(bench::field_deep_tanh(&device, &host).await);
+        }
+        if wanted("implicit_rings_128") {
+            results.push(bench::implicit_rings(&device, &host, seconds).await);
+        }
+        if results.is_empty() {
+            results.push(Err(format!("--only {}: no such workload", only.as_deref().unwrap_or(""))));
+        }
+        results
     });
     let mut failed = false;
     for r in results {

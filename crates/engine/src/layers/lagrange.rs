@@ -6,7 +6,9 @@
 //! per (sample, input) the segment index and local coordinate are computed once, the n Lagrange
 //! values are spread over the S segments with a one-hot mask (`[batch, in·S·n]`), and contracted
 //! with the weights expanded to `[in·S·n, out]` (a batch-independent matmul with a fixed 0/1
-//! matrix; neighbouring continuous segments read the same boundary weight).
+//! matrix; neighbouring continuous segments read the same boundary weight). That dense form is
+//! what GPUs run; on the CPU backend the fused kernel of `fused::poly` reads only each sample's
+//! segment, in one operation forward and backward (the gathered form is its tensor-op twin).
 
 use burn::module::{Module, Param};
 use burn::tensor::{Device, Int, Tensor};
@@ -94,12 +96,10 @@ impl PiecewisePolynomial {
         self.weights.dims()
     }
 
-    /// `[batch, in]` → `[batch, out]`, in the form that suits the device: per (sample, input) the
-    /// dense form touches `S·n` basis numbers, the gathered one `n·out` weights (gathered while
-    /// `out ≤ S`).
+    /// `[batch, in]` → `[batch, out]`, in the form that suits the device (`Form::choose`): dense
+    /// on a GPU, fused on the CPU backend.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        let [outputs, _, _] = self.weights.dims();
-        let form = Form::choose(&x.device(), self.segments * self.n, self.n * outputs);
+        let form = Form::choose(&x.device());
         self.forward_in(x, form)
     }
 
@@ -109,11 +109,16 @@ impl PiecewisePolynomial {
         let [outputs, _, k] = self.weights.dims();
         let (n, segments) = (self.n, self.segments);
         let x = if self.periodicity > 0.0 { mirror_fold(x, self.periodicity as f64) } else { x };
+        if form == Form::Fused {
+            if let Some(y) = super::fused::lagrange(x.clone(), self.weights.val(), n, segments, self.continuous) {
+                return y;
+            }
+        }
         // Segment of each input (inputs outside [−1, 1] use the edge segments and extrapolate).
         let s = x.clone().add_scalar(1.0).mul_scalar(segments as f64 / 2.0).floor().clamp(0.0, (segments - 1) as f64).detach();
         let t = x.add_scalar(1.0).mul_scalar(segments as f64) - s.clone().mul_scalar(2.0).add_scalar(1.0);
         let phi = lagrange(t, n, &s.device()); // [batch, in, n]
-        if form == Form::Gathered {
+        if form != Form::Dense {
             return self.contract_gathered(s, phi);
         }
         let one_hot = s.unsqueeze_dim::<3>(2).equal(self.segment_ids.clone().unsqueeze_dims::<3>(&[0, 1])).float();

@@ -5,6 +5,7 @@ pub mod activation;
 pub mod basis;
 pub mod form;
 pub mod fourier;
+pub mod fused;
 pub mod init;
 pub mod lagrange;
 pub mod linear;

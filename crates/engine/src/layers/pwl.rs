@@ -14,12 +14,15 @@
 //! forward and backward on every backend — no gather, and so no scatter-add, which browser WebGPU can
 //! only do serially (no f32 atomics). Memory is `batch·in·P`, independent of the output width.
 //!
-//! That dense form is what GPUs run; on burn's CPU backend `forward` uses the gathered form of
-//! `pwl_gather` (segment index, then two knots per synapse) when it does less work
-//! (`Form::choose`). `forward_in` runs either; they agree in values and gradients.
+//! That dense form is what GPUs run; on burn's CPU backend `forward` uses the fused kernel of
+//! `fused::pwl` (segment index, then two knots per synapse, in one operation), which computes
+//! what the gathered form of `pwl_gather` computes with tensor operations (`Form::choose`).
+//! `forward_in` runs any of the three; they agree in values and gradients.
 //!
-//! The ramp is `1 − relu(1 − z) + relu(−z)`: its derivative is the indicator of `0 ≤ z < 1`, so at a
-//! knot the slope of the segment on the *right* is used, as in the original implementation.
+//! Each sample has one segment of its own, found by comparing it with the segment starts (`ramps`):
+//! its ramp is `clamp(z, 0, 1)` with derivative the indicator of `0 ≤ z < 1`, the ramps left of it
+//! are 1 and those right of it 0, so at a knot the slope of the segment on the *right* is used, as
+//! in the original implementation.
 //!
 //! ## Knots per synapse (the originals' layers)
 //! With `per_synapse`, every synapse `(i, o)` has its own knot grid, as in the originals' adaptive
@@ -38,11 +41,11 @@
 //! With `learn_positions = false` the grid is fixed and only structural operations move it.
 
 use burn::module::{Module, Param};
-use burn::tensor::{activation::relu, activation::softmax, Device, Tensor};
+use burn::tensor::{activation::softmax, Device, Tensor};
 use rand::Rng;
 
 use super::init::{constant, param};
-use super::pwl_gather;
+use super::{fused, pwl_gather};
 pub use super::form::Form;
 
 #[derive(Module, Debug)]
@@ -159,42 +162,51 @@ impl PiecewiseLinear {
         self.width_logits.dims()[0]
     }
 
-    /// Segment widths `[grids, P−1]`, all positive, summing to the domain length.
+    /// Segment widths `[grids, P−1]`, all positive, summing to the domain length. On the CPU
+    /// backend from the host functions the fused kernel uses (`fused::knots`), so that every form
+    /// there sees bit-identical knots.
     pub fn widths(&self) -> Tensor<2> {
-        softmax(self.width_logits.val(), 1).mul_scalar(self.hi - self.lo)
+        let logits = self.width_logits.val();
+        fused::widths(logits.clone(), self.hi - self.lo).unwrap_or_else(|| softmax(logits, 1).mul_scalar(self.hi - self.lo))
     }
 
     /// Knot positions `[grids, P]`, sorted, first = lo, last = hi.
     pub fn positions(&self) -> Tensor<2> {
-        self.positions_of(self.widths())
+        let logits = self.width_logits.val();
+        fused::positions(logits, (self.lo, self.hi)).unwrap_or_else(|| self.positions_of(self.widths()))
     }
 
     fn positions_of(&self, widths: Tensor<2>) -> Tensor<2> {
         widths.matmul(self.cumulate.clone()).add_scalar(self.lo)
     }
 
-    /// Segment starts and inverse widths, both `[grids, P−1]`, from one softmax of the logits.
+    /// Segment starts and inverse widths, both `[grids, P−1]`, for the tensor forms.
     fn segments(&self) -> (Tensor<2>, Tensor<2>) {
         let widths = self.widths();
-        let starts = self.positions_of(widths.clone()).narrow(1, 0, self.knots() - 1);
-        (starts, widths.clamp_min(1e-12).recip())
+        let positions = if fused::bridge::runs_on(&widths.device()) { self.positions() } else { self.positions_of(widths.clone()) };
+        (positions.narrow(1, 0, self.knots() - 1), widths.clamp_min(1e-12).recip())
     }
 
     /// `[batch, in]` → `[batch, out]`, in the form that suits the device (`Form::choose`).
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        // Gathered work per (sample, input): `out` numbers; dense: `P−1` ramps (per synapse: `out·(P−1)`).
-        let dense = if self.per_synapse { self.outputs() * (self.knots() - 1) } else { self.knots() - 1 };
-        let form = Form::choose(&x.device(), dense, self.outputs());
+        let form = Form::choose(&x.device());
         self.forward_in(x, form)
     }
 
-    /// `forward` in a chosen form: both give the same values and gradients.
+    /// `forward` in a chosen form: all give the same values and gradients.
     pub fn forward_in(&self, x: Tensor<2>, form: Form) -> Tensor<2> {
+        if form == Form::Fused {
+            // The grid is built inside the fused operation: one operation for the whole layer.
+            let fused = fused::learned_grid(x.clone(), self.width_logits.val(), self.values.val(), (self.lo, self.hi), self.per_synapse);
+            if let Some(y) = fused {
+                return y;
+            }
+        }
         let (starts, inverse) = self.segments();
         if !self.per_synapse {
             return match form {
                 Form::Dense => self.forward_dense(x, starts, inverse),
-                Form::Gathered => pwl_gather::shared_grid(x, starts, inverse, self.values.val()),
+                Form::Gathered | Form::Fused => pwl_gather::shared_grid(x, starts, inverse, self.values.val()),
             };
         }
         let shape = [self.inputs(), self.outputs(), self.knots() - 1];
@@ -202,7 +214,7 @@ impl PiecewiseLinear {
         match form {
             // Every synapse's ramps against its own grid.
             Form::Dense => sum_of_synapses(x, starts, inverse, self.values.val().swap_dims(1, 2)),
-            Form::Gathered => pwl_gather::per_synapse(x, starts, inverse, self.values.val()),
+            Form::Gathered | Form::Fused => pwl_gather::per_synapse(x, starts, inverse, self.values.val()),
         }
     }
 
@@ -211,8 +223,8 @@ impl PiecewiseLinear {
         let [batch, inputs] = x.dims();
         let knots = self.knots();
         // Ramps u_k for the P−1 segments: [batch, in, P−1].
-        let z = (x.unsqueeze_dim::<3>(2) - starts.unsqueeze_dim::<3>(0)) * inverse_widths.unsqueeze_dim::<3>(0);
-        let basis = ramp(z).reshape([batch, inputs * (knots - 1)]);
+        let basis = ramps(x.unsqueeze_dim::<3>(2), starts.unsqueeze_dim::<3>(0), inverse_widths.unsqueeze_dim::<3>(0));
+        let basis = basis.reshape([batch, inputs * (knots - 1)]);
         // The constant v_0 of every synapse is added once per output instead of through a column
         // of ones in the basis: one big concatenation (and its backward slice) fewer per step.
         let v = self.values.val();
@@ -225,9 +237,31 @@ impl PiecewiseLinear {
 pub use playground_config::spec::grid_count;
 
 
-/// `clamp(z, 0, 1)` whose derivative is the indicator of `0 ≤ z < 1` (right-hand slope at knots).
-fn ramp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
-    relu(z.clone().neg()) - relu(z.neg().add_scalar(1.0)) + 1.0
+/// The ramps `u_k` of every segment (segments on the last axis of `starts`, `x` broadcasting
+/// against it): 1 on the segments left of the sample's own, `clamp(z_k, 0, 1)` on its own (slope
+/// only where `0 ≤ z < 1`), 0 right of it. The sample's segment is the gathered form's — the last
+/// one whose start is `≤ x`, so a sample on a knot takes the segment on its right and duplicate
+/// knots are steps taken at `x ≥` the knot — and it is decided by comparing `x` with the starts,
+/// not by `z`: rounding in `z = (x − p_k)/w_k` could otherwise give both segments at a knot a
+/// slope. Every form thus computes the same function and gradients, knots included.
+fn ramps<const D: usize>(x: Tensor<D>, starts: Tensor<D>, inverse_widths: Tensor<D>) -> Tensor<D> {
+    let segments = starts.dims()[D - 1];
+    let z = (x.clone() - starts.clone()) * inverse_widths;
+    let (x, starts) = (x.detach(), starts.detach());
+    // Bounds of segment k as seen by the comparisons: reached from its start (segment 0 from −∞),
+    // left at the next start (the last segment never).
+    let below = starts.clone().narrow(D - 1, 0, 1).full_like(f32::MIN);
+    let above = starts.clone().narrow(D - 1, 0, 1).full_like(f32::MAX);
+    let (reached_from, left_at) = if segments == 1 {
+        (below, above)
+    } else {
+        let interior = starts.narrow(D - 1, 1, segments - 1);
+        (Tensor::cat(vec![below, interior.clone()], D - 1), Tensor::cat(vec![interior, above], D - 1))
+    };
+    let past = x.clone().greater_equal(left_at).float();
+    // Sorted starts: a segment left behind was also reached, so reached − past is 1 on the sample's own.
+    let own = x.greater_equal(reached_from).float() - past.clone();
+    pwl_gather::unit_clamp(z) * own + past
 }
 
 /// Per-synapse knots (the originals' adaptive layer) from explicit positions and values
@@ -239,13 +273,17 @@ pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>
     let x = if fold { super::basis::mirror_fold(x, 2.0) } else { x };
     let starts = positions.clone().narrow(2, 0, knots - 1);
     let widths = positions.narrow(2, 1, knots - 1) - starts.clone();
-    if form == Form::Gathered {
+    if form != Form::Dense {
         // Duplicate knots need no nudge here: the segment index already skips zero-width segments.
-        return pwl_gather::per_synapse(x, starts, widths.clamp_min(1e-30).recip(), values.swap_dims(1, 2));
+        let (inverse, values) = (widths.clamp_min(1e-30).recip(), values.swap_dims(1, 2));
+        if form == Form::Fused {
+            if let Some(y) = fused::explicit_grid(x.clone(), starts.clone(), inverse.clone(), values.clone()) {
+                return y;
+            }
+        }
+        return pwl_gather::per_synapse(x, starts, inverse, values);
     }
-    // Zero-width (duplicate) segments act as steps, taken at x ≥ the knot (half-open segments).
-    let duplicate = widths.clone().lower_equal_elem(0.0).float();
-    let starts = starts - duplicate.mul_scalar(1e-30);
+    // Zero-width (duplicate) segments are never a sample's own segment (`ramps`): steps.
     sum_of_synapses(x, starts, widths.clamp_min(1e-30).recip(), values)
 }
 
@@ -253,8 +291,7 @@ pub fn forward_per_synapse(x: Tensor<2>, positions: Tensor<3>, values: Tensor<3>
 /// `[in, out, P−1]` and knot values `[in, out, P]`, in increment form.
 fn sum_of_synapses(x: Tensor<2>, starts: Tensor<3>, inverse_widths: Tensor<3>, values: Tensor<3>) -> Tensor<2> {
     let [_, _, knots] = values.dims();
-    let z = (x.unsqueeze_dims::<4>(&[2, 3]) - starts.unsqueeze_dim::<4>(0)) * inverse_widths.unsqueeze_dim::<4>(0);
-    let ramps = ramp(z); // [batch, in, out, P−1]
+    let ramps = ramps(x.unsqueeze_dims::<4>(&[2, 3]), starts.unsqueeze_dim::<4>(0), inverse_widths.unsqueeze_dim::<4>(0)); // [batch, in, out, P−1]
     let first = values.clone().narrow(2, 0, 1);
     let increments = values.clone().narrow(2, 1, knots - 1) - values.narrow(2, 0, knots - 1);
     let y = (ramps * increments.unsqueeze_dim::<4>(0)).sum_dim(3) + first.unsqueeze_dim::<4>(0);

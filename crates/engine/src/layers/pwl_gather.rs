@@ -92,7 +92,7 @@ fn segment_index<const D: usize>(x: Tensor<D>, starts: Tensor<D>) -> Tensor<D, I
 
 /// `clamp(z, 0, 1)` with derivative 1 on `0 ≤ z < 1` and 0 elsewhere (constant extension at and
 /// beyond the last knot; right-hand slope at a knot).
-fn unit_clamp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
+pub fn unit_clamp<const D: usize>(z: Tensor<D>) -> Tensor<D> {
     let below = z.clone().lower_elem(0.0);
     let above = z.clone().greater_equal_elem(1.0);
     z.mask_fill(below, 0.0).mask_fill(above, 1.0)

@@ -1,0 +1,232 @@
+//! The fused CPU kernels compute exactly what the dense (GPU) and gathered (CPU tensor-op) forms
+//! compute: values and every gradient (inputs, knot values, knot positions through the width
+//! logits, polynomial weights) within 1e-6 relative, on random layers, with samples on knots,
+//! on the domain ends and outside the domain. "Relative" is taken over each result vector: the
+//! largest difference divided by the largest magnitude (a sum of many terms that happens to be
+//! near zero is still compared at the scale of its terms' results).
+
+use burn::tensor::{Device, Tensor, TensorData};
+use playground_engine::layers::form::Form;
+use playground_engine::layers::lagrange::{weights_per_synapse, Continuity, PiecewisePolynomial};
+use playground_engine::layers::pwl::{forward_per_synapse, PiecewiseLinear};
+use playground_engine::rng::{stream, Stream};
+use rand::Rng;
+
+const RELATIVE: f32 = 1e-6;
+
+fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+    t.into_data().try_to_vec::<f32>().unwrap()
+}
+
+/// Every form's results against the first's (the dense form's), by name.
+fn assert_forms_agree(what: &str, results: &[(Form, Vec<(&str, Vec<f32>)>)]) {
+    let (reference_form, reference) = &results[0];
+    for (form, got) in &results[1..] {
+        for ((name, a), (_, b)) in reference.iter().zip(got) {
+            assert_eq!(a.len(), b.len(), "{what}: {name} has another length in the {form:?} form");
+            let scale = a.iter().chain(b).fold(0.0f32, |m, v| m.max(v.abs()));
+            let worst = a.iter().zip(b).map(|(p, q)| (p - q).abs()).fold(0.0f32, f32::max);
+            assert!(
+                worst <= RELATIVE * scale.max(f32::MIN_POSITIVE),
+                "{what}: {name} of the {form:?} form differs from the {reference_form:?} form by {worst} (scale {scale})"
+            );
+            assert!(a.iter().chain(b).all(|v| v.is_finite()), "{what}: {name} is not finite");
+        }
+    }
+}
+
+/// Random samples in and beyond the domain, plus the domain ends and the given knots exactly.
+fn samples(rng: &mut impl Rng, inputs: usize, knots_on: &[f32]) -> (Vec<f32>, usize) {
+    let mut xs: Vec<f32> = (0..36).map(|_| rng.random_range(-1.4..1.4)).collect();
+    xs.extend([-1.0, 1.0, 0.0, -1.0, 1.0]);
+    xs.extend_from_slice(knots_on);
+    let batch = xs.len() / inputs;
+    xs.truncate(batch * inputs);
+    (xs, batch)
+}
+
+#[test]
+fn piecewise_linear_forms_agree_in_values_and_all_gradients() {
+    let device = Device::flex().autodiff();
+    let mut rng = stream(21, Stream::Init);
+    for (per_synapse, learn_positions, knots, inputs, outputs) in [
+        (false, true, 2, 3, 4),
+        (false, true, 8, 4, 8),
+        (false, false, 16, 1, 1),
+        (false, true, 33, 2, 16),
+        (true, true, 2, 2, 3),
+        (true, true, 6, 3, 4),
+        (true, false, 9, 2, 5),
+    ] {
+        let grids = if per_synapse { inputs * outputs } else { inputs };
+        let logits: Vec<f32> = (0..grids * (knots - 1)).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let values: Vec<f32> = (0..inputs * knots * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let layer = PiecewiseLinear::from_parts(logits, values, inputs, knots, outputs, (-1.0, 1.0), learn_positions, per_synapse, &device);
+        // Samples exactly on interior knots of several grids.
+        let positions = host(layer.positions());
+        let on_knots: Vec<f32> = positions.iter().copied().step_by(3).collect();
+        let (xs, batch) = samples(&mut rng, inputs, &on_knots);
+        let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
+        let results: Vec<_> = Form::ALL
+            .into_iter()
+            .map(|form| {
+                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device).require_grad();
+                let y = layer.forward_in(x.clone(), form);
+                let grads = (y.clone() * upstream.clone()).sum().backward();
+                let mut seen = vec![
+                    ("y", host(y.inner())),
+                    ("dy/dx", host(x.grad(&grads).unwrap())),
+                    ("dy/dvalues", host(layer.values.grad(&grads).unwrap())),
+                ];
+                if learn_positions {
+                    seen.push(("dy/dlogits", host(layer.width_logits.grad(&grads).unwrap())));
+                } else {
+                    assert!(layer.width_logits.grad(&grads).is_none(), "fixed positions got a gradient in the {form:?} form");
+                }
+                (form, seen)
+            })
+            .collect();
+        let what = format!("pwl per_synapse={per_synapse} learn={learn_positions} P={knots} {inputs}→{outputs}");
+        assert_forms_agree(&what, &results);
+    }
+}
+
+/// The reference form (explicit positions per synapse, duplicate knots allowed, optional fold).
+#[test]
+fn explicit_knots_with_duplicates_agree_in_every_form() {
+    let device = Device::flex().autodiff();
+    let (inputs, outputs, knots) = (2, 3, 6);
+    let mut rng = stream(22, Stream::Init);
+    let mut positions = Vec::new();
+    for _ in 0..inputs * outputs {
+        let mut grid: Vec<f32> = (0..knots).map(|_| rng.random_range(-1.0..1.0)).collect();
+        grid.sort_by(f32::total_cmp);
+        grid[2] = grid[3]; // a duplicate knot: a step
+        positions.extend(grid);
+    }
+    let values: Vec<f32> = (0..inputs * outputs * knots).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let (xs, batch) = samples(&mut rng, inputs, &positions[..8]);
+    for fold in [false, true] {
+        let results: Vec<_> = Form::ALL
+            .into_iter()
+            .map(|form| {
+                let p = Tensor::<3>::from_data(TensorData::new(positions.clone(), [inputs, outputs, knots]), &device);
+                let v = Tensor::<3>::from_data(TensorData::new(values.clone(), [inputs, outputs, knots]), &device).require_grad();
+                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device);
+                let y = forward_per_synapse(x, p, v.clone(), fold, form);
+                let grads = y.clone().sum().backward();
+                (form, vec![("y", host(y.inner())), ("dy/dvalues", host(v.grad(&grads).unwrap()))])
+            })
+            .collect();
+        assert_forms_agree(&format!("explicit knots fold={fold}"), &results);
+    }
+}
+
+#[test]
+fn lagrange_forms_agree_in_values_and_all_gradients() {
+    let device = Device::flex().autodiff();
+    let mut rng = stream(23, Stream::Init);
+    for (n, segments, continuity, periodicity, inputs, outputs) in [
+        (3, 100, Continuity::Continuous, None, 2, 40),
+        (3, 2, Continuity::Continuous, None, 5, 3),
+        (5, 4, Continuity::Discontinuous, None, 3, 2),
+        (1, 6, Continuity::Discontinuous, None, 2, 2),
+        (2, 3, Continuity::Continuous, Some(2.0), 2, 3),
+        (7, 1, Continuity::Continuous, None, 3, 4), // a plain polynomial
+        (12, 2, Continuity::Discontinuous, None, 1, 2),
+    ] {
+        let k = weights_per_synapse(n, segments, continuity);
+        let w: Vec<f32> = (0..outputs * inputs * k).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let layer = PiecewisePolynomial::from_weights(w, outputs, inputs, n, segments, continuity, periodicity, &device);
+        // Segment ends exactly, the domain ends, and outside.
+        let ends: Vec<f32> = (0..=segments.min(12)).map(|s| -1.0 + 2.0 * s as f32 / segments as f32).collect();
+        let (xs, batch) = samples(&mut rng, inputs, &ends);
+        let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
+        let results: Vec<_> = Form::ALL
+            .into_iter()
+            .map(|form| {
+                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device).require_grad();
+                let y = layer.forward_in(x.clone(), form);
+                let grads = (y.clone() * upstream.clone()).sum().backward();
+                // With n = 1 the output does not depend on x: no gradient recorded means zero.
+                let dx = x.grad(&grads).map(host).unwrap_or_else(|| vec![0.0; batch * inputs]);
+                (form, vec![("y", host(y.inner())), ("dy/dx", dx), ("dy/dweights", host(layer.weights.grad(&grads).unwrap()))])
+            })
+            .collect();
+        assert_forms_agree(&format!("lagrange n={n} S={segments} {continuity:?} periodic={periodicity:?}"), &results);
+    }
+}
+
+/// Without autodiff (plots, predictions) the fused form gives the same values, and the layer's own
+/// `forward` picks it on the CPU backend.
+#[test]
+fn inference_without_autodiff_uses_the_fused_form_and_agrees() {
+    let device = Device::flex();
+    assert_eq!(Form::choose(&device), Form::Fused);
+    let mut rng = stream(24, Stream::Init);
+    let layer = PiecewiseLinear::new(3, 5, 7, (-1.0, 1.0), true, false, &mut rng, &device);
+    let (xs, batch) = samples(&mut rng, 3, &[]);
+    let x = Tensor::<2>::from_data(TensorData::new(xs, [batch, 3]), &device);
+    let results: Vec<_> = [Form::Dense, Form::Gathered, Form::Fused]
+        .into_iter()
+        .map(|form| (form, vec![("y", host(layer.forward_in(x.clone(), form)))]))
+        .collect();
+    assert_forms_agree("inference", &results);
+    assert_eq!(host(layer.forward(x.clone())), results[2].1[0].1);
+}
+
+/// Max-abs normalisation: the fused operation against the tensor formula, values and input
+/// gradients, with a row of zeros, a row whose largest magnitude appears twice, and a negative
+/// maximum.
+#[test]
+fn fused_max_abs_agrees_with_the_tensor_formula() {
+    use playground_engine::layers::fused;
+    let device = Device::flex().autodiff();
+    let mut rng = stream(25, Stream::Init);
+    let mut xs: Vec<f32> = (0..8 * 6).map(|_| rng.random_range(-2.0..2.0)).collect();
+    xs[..6].fill(0.0);
+    xs[6..12].copy_from_slice(&[0.5, -1.5, 1.5, 0.2, 0.0, -0.3]);
+    xs[12..18].copy_from_slice(&[-3.0, 1.0, 2.0, -0.5, 0.25, 2.5]);
+    let upstream: Vec<f32> = (0..8 * 6).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [8, 6]), &device);
+    let results: Vec<_> = [Form::Dense, Form::Fused]
+        .into_iter()
+        .map(|form| {
+            let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [8, 6]), &device).require_grad();
+            let y = match form {
+                Form::Fused => fused::max_abs(x.clone(), 1e-6).expect("the CPU backend"),
+                _ => x.clone() / x.clone().abs().max_dim(1).add_scalar(1e-6),
+            };
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+            (form, vec![("y", host(y.inner())), ("dy/dx", host(x.grad(&grads).unwrap()))])
+        })
+        .collect();
+    assert_forms_agree("max-abs", &results);
+}
+
+/// The fused mean squared error against the tensor formula, value and both gradients.
+#[test]
+fn fused_mean_squared_error_agrees_with_the_tensor_formula() {
+    use playground_engine::layers::fused;
+    let device = Device::flex().autodiff();
+    let mut rng = stream(26, Stream::Init);
+    let p: Vec<f32> = (0..30).map(|_| rng.random_range(-2.0..2.0)).collect();
+    let t: Vec<f32> = (0..30).map(|_| rng.random_range(-2.0..2.0)).collect();
+    let results: Vec<_> = [Form::Dense, Form::Fused]
+        .into_iter()
+        .map(|form| {
+            let pred = Tensor::<2>::from_data(TensorData::new(p.clone(), [10, 3]), &device).require_grad();
+            let target = Tensor::<2>::from_data(TensorData::new(t.clone(), [10, 3]), &device).require_grad();
+            let loss = match form {
+                Form::Fused => fused::mse(pred.clone(), target.clone()).expect("the CPU backend"),
+                _ => (pred.clone() - target.clone()).square().mean(),
+            };
+            let grads = loss.clone().mul_scalar(3.0).backward();
+            let seen = vec![("loss", host(loss.inner())), ("dpred", host(pred.grad(&grads).unwrap())), ("dtarget", host(target.grad(&grads).unwrap()))];
+            (form, seen)
+        })
+        .collect();
+    assert_forms_agree("mse", &results);
+}
