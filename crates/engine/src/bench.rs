@@ -157,6 +157,21 @@ pub async fn fit1d_mlp(device: &Device, host: &impl Host) -> Result<Outcome, Str
     Ok(Outcome { workload: "fit1d_mlp", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None, examples_per_s: None })
 }
 
+/// `fit1d_mlp` as the TF.js and jax-js anchors of `bench/tfjs` train it: knot positions learned
+/// too (width logits from 0) and max-abs between the layers — 1,551 parameters instead of 1,024.
+pub async fn fit1d_mlp_learned(device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    let xs = axis(1024);
+    let ys: Vec<f32> = xs.iter().map(|x| (1.0 / (x.abs() + 0.05)).cos()).collect();
+    let spec = NetworkSpec {
+        family: Family::Pwl { knots: 32, learn_positions: true, per_synapse: false },
+        normalization: Normalization::MaxAbs,
+        ..pwl_spec(32, vec![1, 16, 1])
+    };
+    let mut run = run_of(&spec, Rows { x: xs, y: ys, inputs: 1, outputs: 1 }, 0.01, 0, device).await?;
+    let (sps, loss) = timed(&mut run, 300, host).await?;
+    Ok(Outcome { workload: "fit1d_mlp_learned", steps_per_s: sps, final_mse: Some(loss), psnr_db: None, seconds_to_25db: None, examples_per_s: None })
+}
+
 /// The procedural 128×128 "rings" image of the reference script: coordinates (u = column,
 /// v = row, both in [−1, 1]) and RGB in [0, 1], row-major.
 pub fn rings_image(size: usize) -> (Vec<f32>, Vec<f32>) {

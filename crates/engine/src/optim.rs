@@ -167,9 +167,9 @@ impl ModuleMapper for Stepper<'_> {
             (Rule::Adam(o), s) => {
                 let s = s.and_then(|s| if let Moments::Adam(s) = s { Some(s) } else { None });
                 // On the CPU backend, burn's step in one host loop (same numbers, `host_adam`).
-                match crate::host_adam::step(self.lr, &value, &grad, s.as_ref()) {
-                    Some((t, s2)) => (t, Some(Moments::Adam(s2))),
-                    None => {
+                match crate::host_adam::step(self.lr, &value, &grad, s) {
+                    Ok((t, s2)) => (t, Some(Moments::Adam(s2))),
+                    Err(s) => {
                         let (t, s2) = o.step(self.lr, value, grad, s);
                         (t, s2.map(Moments::Adam))
                     }

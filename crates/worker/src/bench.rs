@@ -31,6 +31,7 @@ pub async fn run(seconds: f64, out: &Outbox) {
     };
     report(bench::fit1d_tiny(&device, &Worker).await);
     report(bench::fit1d_mlp(&device, &Worker).await);
+    report(bench::fit1d_mlp_learned(&device, &Worker).await);
     report(bench::field_deep(&device, &Worker).await);
     report(bench::field_deep_tanh(&device, &Worker).await);
     report(bench::implicit_rings(&device, &Worker, seconds).await);

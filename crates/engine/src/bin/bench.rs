@@ -80,6 +80,9 @@ fn main() -> std::process::ExitCode {
         if wanted("fit1d_mlp") {
             results.push(bench::fit1d_mlp(&device, &host).await);
         }
+        if wanted("fit1d_mlp_learned") {
+            results.push(bench::fit1d_mlp_learned(&device, &host).await);
+        }
         if wanted("field_deep") {
             results.push(bench::field_deep(&device, &host).await);
         }
