@@ -264,6 +264,8 @@ fn bench(seconds: &str) -> Result<(), String> {
         .env("PLAYGROUND_SLOW_URL", &slow)
         .env("WEBDRIVER_URL", &webdriver)
         .env("BENCH_SECONDS", seconds)
+        // Reports (a stalled first load, say) beside the tests' own, not under tests/browser/.
+        .env("SCREENSHOT_DIR", workspace_root().join("target").join("screenshots"))
         .env("DIST_DIR", dist_dir()))
 }
 
