@@ -230,3 +230,33 @@ fn fused_mean_squared_error_agrees_with_the_tensor_formula() {
         .collect();
     assert_forms_agree("mse", &results);
 }
+
+/// The fused softmax cross-entropy against the tensor formula (`log_softmax`), value and logit
+/// gradient, with one-hot rows, a soft row, and logits large enough to overflow a naive `exp`.
+#[test]
+fn fused_cross_entropy_agrees_with_the_tensor_formula() {
+    use playground_engine::layers::fused;
+    let device = Device::flex().autodiff();
+    let mut rng = stream(27, Stream::Init);
+    let mut z: Vec<f32> = (0..6 * 4).map(|_| rng.random_range(-3.0..3.0)).collect();
+    z[4..8].copy_from_slice(&[120.0, -80.0, 119.5, 0.0]);
+    let mut t = vec![0.0f32; 6 * 4];
+    for row in 0..6 {
+        t[row * 4 + row % 4] = 1.0;
+    }
+    t[20..24].copy_from_slice(&[0.25, 0.25, 0.5, 0.0]);
+    let results: Vec<_> = [Form::Dense, Form::Fused]
+        .into_iter()
+        .map(|form| {
+            let logits = Tensor::<2>::from_data(TensorData::new(z.clone(), [6, 4]), &device).require_grad();
+            let target = Tensor::<2>::from_data(TensorData::new(t.clone(), [6, 4]), &device);
+            let loss = match form {
+                Form::Fused => fused::cross_entropy(logits.clone(), target).expect("the CPU backend"),
+                _ => (burn::tensor::activation::log_softmax(logits.clone(), 1) * target).sum().neg().div_scalar(6.0),
+            };
+            let grads = loss.clone().mul_scalar(2.0).backward();
+            (form, vec![("loss", host(loss.inner())), ("dlogits", host(logits.grad(&grads).unwrap()))])
+        })
+        .collect();
+    assert_forms_agree("cross-entropy", &results);
+}

@@ -34,6 +34,36 @@ async fn a_piecewise_network_learns_the_spiral() {
     page.close().await;
 }
 
+/// Issue 15's user story: TF Playground's deepest shape (6 hidden layers of 8) built with
+/// piecewise-linear synapses in the 2-D tab learns the spiral while the page draws — with the
+/// fused CPU kernels, tens of thousands of examples a second (the figure is reported, not asserted:
+/// machines differ; docs/benchmarks.md "Fused kernels" has the side-by-side numbers).
+#[tokio::test]
+async fn a_six_layer_piecewise_network_learns_the_spiral() {
+    let page = Page::open("#kind=field&dataset=spiral&width=8&depth=6&knots=8&learnknots=1&batch=10&lr=0.005&backend=cpu").await;
+    assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
+    page.wait_for("a first accuracy", Duration::from_secs(30), || async { page.number("accuracy").await }).await;
+    let t0 = Instant::now();
+    page.click("play").await;
+    let (acc, steps) = page
+        .wait_for("90 % test accuracy", Duration::from_secs(240), || async {
+            let acc = page.number("accuracy").await?;
+            (acc >= 90.0).then_some(acc).zip(page.number("steps").await)
+        })
+        .await;
+    let seconds = t0.elapsed().as_secs_f64();
+    page.click("play").await;
+    report(&format!(
+        "field_deep_page: 4 → 6×8 → 1 piecewise linear reached {acc:.1} % test accuracy at step {steps} after {seconds:.1} s ({:.0} examples/s with the page drawing)",
+        steps * 10.0 / seconds
+    ));
+    // Both classes' colours are on the map.
+    assert!(page.canvas_pixels_near("field", (8, 119, 189)).await > 100);
+    assert!(page.canvas_pixels_near("field", (245, 147, 34)).await > 100);
+    page.screenshot("field-deep-spiral").await;
+    page.close().await;
+}
+
 #[tokio::test]
 async fn the_three_arm_spiral_reaches_85_percent_with_cross_entropy() {
     let page = Page::open("#kind=field&dataset=spiral3&points=600&width=8&backend=cpu").await;

@@ -13,6 +13,7 @@
 //! gathered forms (tests compare all three, on knots, domain ends and outside the domain).
 
 pub mod bridge;
+pub mod cross_entropy;
 pub mod knots;
 pub mod loss;
 pub mod normalise;
@@ -60,6 +61,16 @@ pub fn mse(pred: Tensor<2>, target: Tensor<2>) -> Option<Tensor<1>> {
         return None;
     }
     bridge::apply_any(loss::MeanSquaredError { len }, [pred.into(), target.into()])
+}
+
+/// Softmax cross-entropy of `logits` against probability rows `target`, averaged over rows, as a
+/// `[1]` tensor; `None` off the CPU backend.
+pub fn cross_entropy(logits: Tensor<2>, target: Tensor<2>) -> Option<Tensor<1>> {
+    let [rows, classes] = logits.dims();
+    if target.dims() != [rows, classes] {
+        return None;
+    }
+    bridge::apply_any(cross_entropy::SoftmaxCrossEntropy { rows, classes }, [logits.into(), target.into()])
 }
 
 /// Per row, `x / (max |x| + eps)`; `None` off the CPU backend.
