@@ -11,6 +11,9 @@ use crate::layers::{LinearLayer, PiecewiseLinear};
 pub use playground_config::spec::{Continuity, Family, NetworkSpec, Normalization};
 use crate::rng::{stream, Stream};
 
+/// The ε of max-abs normalisation between layers: `h / (max |h| + ε)`.
+const MAX_ABS_EPS: f64 = 1e-6;
+
 #[derive(Module, Debug)]
 pub enum Layer {
     Pwl(PiecewiseLinear),
@@ -62,8 +65,37 @@ impl Network {
         Network { layers, spec: spec.clone() }
     }
 
-    /// `[batch, in]` → `[batch, out]`.
+    /// `[batch, in]` → `[batch, out]`. On the CPU backend a piecewise-linear network runs as one
+    /// fused operation (`layers::fused::stack`); otherwise layer by layer.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        if let Some(y) = self.forward_fused_stack(x.clone()) {
+            return y;
+        }
+        self.forward_layers(x)
+    }
+
+    /// The whole piecewise-linear stack as one operation, where the backend and the network allow.
+    pub fn forward_fused_stack(&self, x: Tensor<2>) -> Option<Tensor<2>> {
+        if !matches!(self.spec.family, Family::Pwl { .. }) || !crate::layers::fused::bridge::runs_on(&x.device()) {
+            return None;
+        }
+        let layers = self
+            .layers
+            .iter()
+            .map(|layer| match layer {
+                Layer::Pwl(l) => Some((l.width_logits.val(), l.values.val(), l.domain(), l.per_synapse())),
+                _ => None,
+            })
+            .collect::<Option<Vec<_>>>()?;
+        let eps = match self.spec.normalization {
+            Normalization::MaxAbs => Some(MAX_ABS_EPS as f32),
+            Normalization::None => None,
+        };
+        crate::layers::fused::pwl_stack(x, layers, eps)
+    }
+
+    /// `forward` layer by layer (each layer in the form `Form::choose` gives it).
+    pub fn forward_layers(&self, x: Tensor<2>) -> Tensor<2> {
         let last = self.layers.len() - 1;
         let mut h = self.normalise_input(x);
         for (l, layer) in self.layers.iter().enumerate() {
@@ -101,7 +133,7 @@ impl Network {
     fn between_layers(&self, h: Tensor<2>) -> Tensor<2> {
         match (&self.spec.family, self.spec.normalization) {
             (Family::Mlp { activation, .. }, _) => activation.apply(h),
-            (_, Normalization::MaxAbs) => max_abs(h, 1e-6),
+            (_, Normalization::MaxAbs) => max_abs(h, MAX_ABS_EPS),
             (_, Normalization::None) => h,
         }
     }

@@ -260,3 +260,66 @@ fn fused_cross_entropy_agrees_with_the_tensor_formula() {
         .collect();
     assert_forms_agree("cross-entropy", &results);
 }
+
+/// A whole piecewise-linear network as one fused operation (`Network::forward` on the CPU) against
+/// the same network layer by layer: output, input gradient and every parameter's gradient, for
+/// depths 0 to 6, with and without max-abs, shared and per-synapse grids, learned and fixed knots.
+#[test]
+fn the_fused_stack_agrees_with_the_network_layer_by_layer() {
+    use burn::module::Module;
+    use playground_engine::network::{Family, Network, NetworkSpec, Normalization};
+    let device = Device::flex().autodiff();
+    let mut rng = stream(28, Stream::Init);
+    for (depth, normalization, per_synapse, learn_positions, knots) in [
+        (0, Normalization::None, false, true, 6),
+        (1, Normalization::MaxAbs, false, true, 8),
+        (6, Normalization::MaxAbs, false, true, 8),
+        (3, Normalization::None, false, false, 5),
+        (2, Normalization::MaxAbs, true, true, 4),
+        (6, Normalization::MaxAbs, true, false, 3),
+    ] {
+        let mut widths = vec![4];
+        widths.extend(std::iter::repeat_n(8, depth));
+        widths.push(2);
+        let spec = NetworkSpec {
+            family: Family::Pwl { knots, learn_positions, per_synapse },
+            widths,
+            input_domain: (-1.5, 1.5),
+            normalization,
+            input_segments: None,
+            output_segments: None,
+        };
+        let net = Network::new(&spec, 7, &device);
+        let (xs, batch) = samples(&mut rng, 4, &[]);
+        let upstream: Vec<f32> = (0..batch * 2).map(|_| rng.random_range(-1.0..1.0)).collect();
+        let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, 2]), &device);
+        let results: Vec<_> = [Form::Fused, Form::Gathered]
+            .into_iter()
+            .map(|form| {
+                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, 4]), &device).require_grad();
+                // "Fused" here: the whole stack; "Gathered": layer by layer (each layer fused).
+                let y = if form == Form::Fused { net.forward_fused_stack(x.clone()).expect("the stack runs on the CPU") } else { net.forward_layers(x.clone()) };
+                let grads = (y.clone() * upstream.clone()).sum().backward();
+                let mut seen = vec![("y", host(y.inner())), ("dy/dx", host(x.grad(&grads).unwrap()))];
+                let mut params = Vec::new();
+                net.visit(&mut Collect { grads: &grads, out: &mut params });
+                seen.extend(params.into_iter().map(|p| ("a parameter's gradient", p)));
+                (form, seen)
+            })
+            .collect();
+        assert_eq!(results[0].1.len(), results[1].1.len());
+        assert_forms_agree(&format!("stack depth={depth} {normalization:?} per_synapse={per_synapse} learn={learn_positions}"), &results);
+    }
+
+    struct Collect<'a> {
+        grads: &'a burn::tensor::Gradients,
+        out: &'a mut Vec<Vec<f32>>,
+    }
+    impl burn::module::ModuleVisitor for Collect<'_> {
+        fn visit_float<const D: usize>(&mut self, param: &burn::module::Param<Tensor<D>>) {
+            if let Some(g) = param.grad(self.grads) {
+                self.out.push(g.into_data().try_to_vec::<f32>().unwrap());
+            }
+        }
+    }
+}

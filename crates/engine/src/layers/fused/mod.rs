@@ -19,6 +19,7 @@ pub mod loss;
 pub mod normalise;
 pub mod poly;
 pub mod pwl;
+pub mod stack;
 
 use burn::tensor::Tensor;
 
@@ -40,6 +41,36 @@ pub fn explicit_grid<const G: usize>(x: Tensor<2>, starts: Tensor<G>, inverse_wi
     let [_, knots, outputs] = values.dims();
     let dims = pwl::Dims { batch, inputs, knots, outputs, per_synapse: G == 3 };
     bridge::apply_any(pwl::ExplicitGrid(dims), [x.into(), starts.into(), inverse_widths.into(), values.into()])
+}
+
+/// `[batch, in]` through a stack of piecewise-linear layers given by `(width logits, values,
+/// domain, per_synapse)`, with max-abs (its ε) between them or nothing, as one operation; `None`
+/// off the CPU backend or beyond `stack::MAX_LAYERS` layers.
+pub fn pwl_stack(x: Tensor<2>, layers: Vec<(Tensor<2>, Tensor<3>, (f32, f32), bool)>, max_abs_eps: Option<f32>) -> Option<Tensor<2>> {
+    if layers.is_empty() || layers.len() > stack::MAX_LAYERS || !bridge::runs_on(&x.device()) {
+        return None;
+    }
+    let [batch, features] = x.dims();
+    let device = x.device();
+    let mut kernels = Vec::with_capacity(layers.len());
+    let mut inputs: Vec<bridge::Input> = vec![x.into()];
+    let mut width = features;
+    for (logits, values, (lo, hi), per_synapse) in layers {
+        let [inputs_of_layer, knots, outputs] = values.dims();
+        if width != inputs_of_layer {
+            return None;
+        }
+        width = outputs;
+        kernels.push(pwl::LogitGrid { dims: pwl::Dims { batch, inputs: inputs_of_layer, knots, outputs, per_synapse }, lo, hi });
+        inputs.push(logits.into());
+        inputs.push(values.into());
+    }
+    // Unused slots: constants no gradient flows to.
+    while inputs.len() < stack::INPUTS {
+        inputs.push(Tensor::<1>::zeros([1], &device.clone().without_autodiff()).into());
+    }
+    let inputs: [bridge::Input; stack::INPUTS] = inputs.try_into().ok()?;
+    bridge::apply_any(stack::Stack::new(kernels, max_abs_eps), inputs)
 }
 
 /// Segment widths `[grids, P−1]` from width logits over a domain of `length`; `None` off the CPU backend.

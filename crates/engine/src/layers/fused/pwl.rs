@@ -202,6 +202,24 @@ impl LogitGrid {
         let (starts, inverse) = knots::segments(&widths, segments, self.lo);
         (widths, starts, inverse)
     }
+
+    /// The layer's output.
+    pub fn apply(&self, x: &[f32], logits: &[f32], values: &[f32]) -> Vec<f32> {
+        let (_, starts, inverse) = self.grid(logits);
+        forward(self.dims, x, &starts, &inverse, values)
+    }
+
+    /// Gradients for `x`, the logits and the values (each only where wanted).
+    pub fn gradients(&self, x: &[f32], logits: &[f32], values: &[f32], g: &[f32], [want_x, want_logits, want_values]: [bool; 3]) -> [Option<Vec<f32>>; 3] {
+        let (widths, starts, inverse) = self.grid(logits);
+        let grads = backward(self.dims, x, &starts, &inverse, values, g, want_x, want_values);
+        let dlogits = want_logits.then(|| {
+            let segments = self.dims.knots - 1;
+            let dwidths = knots::segments_backward(&widths, &grads.starts, &grads.inverse, segments);
+            knots::widths_backward(&widths, &dwidths, segments, self.hi - self.lo)
+        });
+        [want_x.then_some(grads.x), dlogits, want_values.then_some(grads.values)]
+    }
 }
 
 impl HostKernel<3> for LogitGrid {
@@ -210,19 +228,11 @@ impl HostKernel<3> for LogitGrid {
     }
 
     fn forward(&self, [x, logits, values]: [&[f32]; 3]) -> Vec<f32> {
-        let (_, starts, inverse) = self.grid(logits);
-        forward(self.dims, x, &starts, &inverse, values)
+        self.apply(x, logits, values)
     }
 
     fn backward(&self, [x, logits, values]: [&[f32]; 3], g: &[f32], wanted: [bool; 3]) -> [Option<Vec<f32>>; 3] {
-        let (widths, starts, inverse) = self.grid(logits);
-        let grads = backward(self.dims, x, &starts, &inverse, values, g, wanted[0], wanted[2]);
-        let dlogits = wanted[1].then(|| {
-            let segments = self.dims.knots - 1;
-            let dwidths = knots::segments_backward(&widths, &grads.starts, &grads.inverse, segments);
-            knots::widths_backward(&widths, &dwidths, segments, self.hi - self.lo)
-        });
-        [wanted[0].then_some(grads.x), dlogits, wanted[2].then_some(grads.values)]
+        self.gradients(x, logits, values, g, wanted)
     }
 }
 
