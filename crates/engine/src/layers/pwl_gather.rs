@@ -1,4 +1,7 @@
-//! The CPU form of the piecewise-linear layers: find each sample's segment, then read two knots.
+//! The gathered form of the piecewise-linear layers: find each sample's segment, then read two
+//! knots, in tensor operations. The CPU runs the same computation as one fused operation
+//! (`fused::pwl`); this form stays as its twin in tensor operations, which the tests compare the
+//! fused and dense forms against, and as the fallback should the fused one not apply.
 //!
 //! The dense form in `pwl.rs` evaluates every ramp of every grid for every sample — `P−1` numbers
 //! per (sample, input), or per (sample, synapse) with knots per synapse — and its backward pass

@@ -8,8 +8,12 @@
 //! same work as the gathered form with a twentieth of the operations. Measured in
 //! docs/benchmarks.md ("Fused kernels").
 //!
+//! The same treatment for what sits around the layers: max-abs normalisation (`normalise`), the
+//! squared error (`loss`) and the softmax cross-entropy (`cross_entropy`); and a network made only
+//! of piecewise-linear layers runs as one operation altogether (`stack`).
+//!
 //! Only burn's CPU backend (`flex`, native and wasm) runs them: elsewhere `None` comes back and the
-//! layer uses its tensor form. They compute the same values and gradients as the dense and
+//! caller uses its tensor form. They compute the same values and gradients as the dense and
 //! gathered forms (tests compare all three, on knots, domain ends and outside the domain).
 
 pub mod bridge;
