@@ -9,9 +9,7 @@ use std::time::Instant;
 use burn::optim::GradientsParams;
 use burn::tensor::Device;
 use playground_engine::build::Build;
-use playground_engine::experiment::{Experiment, Kind, NetKind};
-use playground_engine::layers::Activation;
-use playground_engine::network::Normalization;
+use playground_engine::experiment::NetKind;
 use playground_engine::optim::Optimiser;
 use playground_engine::train::{matrix, objective, Loss, OptimizerKind};
 
@@ -22,18 +20,7 @@ fn microseconds(total_s: f64) -> f64 {
 }
 
 fn profile(net: NetKind, device: &Device) {
-    let e = Experiment {
-        dataset: "spiral".into(),
-        net,
-        activation: Activation::Tanh,
-        width: 8,
-        depth: 6,
-        knots: 8,
-        learn_knots: true,
-        normalization: Normalization::MaxAbs,
-        batch: 10,
-        ..Experiment::default_for(Kind::Field)
-    };
+    let e = playground_engine::bench::field_deep_experiment(net);
     let (_, trainer) = e.build_field(device).expect("the spiral builds");
     let mut network = trainer.network().clone();
     let x = matrix(&(0..40).map(|i| (i as f32 * 0.37).sin()).collect::<Vec<_>>(), 4, device);

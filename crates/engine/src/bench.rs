@@ -120,10 +120,10 @@ pub async fn field_deep_tanh(device: &Device, host: &impl Host) -> Result<Outcom
     field_deep_of(crate::experiment::NetKind::Mlp, "field_deep_tanh", device, host).await
 }
 
-async fn field_deep_of(net: crate::experiment::NetKind, workload: &'static str, device: &Device, host: &impl Host) -> Result<Outcome, String> {
-    use crate::build::Build;
+/// The experiment `field_deep` (or, with `NetKind::Mlp`, `field_deep_tanh`) trains.
+pub fn field_deep_experiment(net: crate::experiment::NetKind) -> crate::experiment::Experiment {
     use crate::experiment::{Experiment, Kind};
-    let e = Experiment {
+    Experiment {
         dataset: "spiral".into(),
         net,
         activation: crate::layers::Activation::Tanh,
@@ -134,7 +134,12 @@ async fn field_deep_of(net: crate::experiment::NetKind, workload: &'static str, 
         normalization: Normalization::MaxAbs,
         batch: 10,
         ..Experiment::default_for(Kind::Field)
-    };
+    }
+}
+
+async fn field_deep_of(net: crate::experiment::NetKind, workload: &'static str, device: &Device, host: &impl Host) -> Result<Outcome, String> {
+    use crate::build::Build;
+    let e = field_deep_experiment(net);
     let (_, trainer) = e.build_field(device)?;
     let mut run = Run::start(trainer, Problem::Rows, Schedule::default(), 0).await?;
     let (sps, loss) = timed(&mut run, 300, host).await?;

@@ -177,66 +177,88 @@ fn inference_without_autodiff_uses_the_fused_form_and_agrees() {
     assert_eq!(host(layer.forward(x.clone())), results[2].1[0].1);
 }
 
-/// Max-abs normalisation: the fused operation against the tensor formula, values and input
-/// gradients, with a row of zeros, a row whose largest magnitude appears twice, and a negative
-/// maximum.
+/// A fused operation against its tensor formula on the same `[rows, cols]` inputs: the output and
+/// the gradient of every input marked as tracked, through a random weighting of the output.
+fn fused_against_formula<const D: usize>(
+    what: &str,
+    inputs: &[(Vec<f32>, [usize; 2], bool)],
+    fused: impl Fn(Vec<Tensor<2>>) -> Option<Tensor<D>>,
+    formula: impl Fn(Vec<Tensor<2>>) -> Tensor<D>,
+) {
+    let device = Device::flex().autodiff();
+    let mut rng = stream(29, Stream::Init);
+    let mut weights = None;
+    let results: Vec<_> = [Form::Dense, Form::Fused]
+        .into_iter()
+        .map(|form| {
+            let tensors: Vec<Tensor<2>> = inputs
+                .iter()
+                .map(|(v, shape, tracked)| {
+                    let t = Tensor::<2>::from_data(TensorData::new(v.clone(), *shape), &device);
+                    if *tracked { t.require_grad() } else { t }
+                })
+                .collect();
+            let y = match form {
+                Form::Fused => fused(tensors.clone()).expect("the CPU backend"),
+                _ => formula(tensors.clone()),
+            };
+            let shape = y.dims();
+            let w = weights.get_or_insert_with(|| {
+                let n = shape.iter().product::<usize>();
+                let w: Vec<f32> = (0..n).map(|_| rng.random_range(-1.0..1.0)).collect();
+                Tensor::<D>::from_data(TensorData::new(w, shape), &device)
+            });
+            let grads = (y.clone() * w.clone()).sum().backward();
+            let mut seen = vec![("output", host(y.inner()))];
+            for (t, (_, _, tracked)) in tensors.iter().zip(inputs) {
+                if *tracked {
+                    seen.push(("an input's gradient", host(t.grad(&grads).unwrap())));
+                }
+            }
+            (form, seen)
+        })
+        .collect();
+    assert_forms_agree(what, &results);
+}
+
+/// Max-abs normalisation, with a row of zeros, a row whose largest magnitude appears twice, and a
+/// negative maximum.
 #[test]
 fn fused_max_abs_agrees_with_the_tensor_formula() {
     use playground_engine::layers::fused;
-    let device = Device::flex().autodiff();
     let mut rng = stream(25, Stream::Init);
     let mut xs: Vec<f32> = (0..8 * 6).map(|_| rng.random_range(-2.0..2.0)).collect();
     xs[..6].fill(0.0);
     xs[6..12].copy_from_slice(&[0.5, -1.5, 1.5, 0.2, 0.0, -0.3]);
     xs[12..18].copy_from_slice(&[-3.0, 1.0, 2.0, -0.5, 0.25, 2.5]);
-    let upstream: Vec<f32> = (0..8 * 6).map(|_| rng.random_range(-1.0..1.0)).collect();
-    let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [8, 6]), &device);
-    let results: Vec<_> = [Form::Dense, Form::Fused]
-        .into_iter()
-        .map(|form| {
-            let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [8, 6]), &device).require_grad();
-            let y = match form {
-                Form::Fused => fused::max_abs(x.clone(), 1e-6).expect("the CPU backend"),
-                _ => x.clone() / x.clone().abs().max_dim(1).add_scalar(1e-6),
-            };
-            let grads = (y.clone() * upstream.clone()).sum().backward();
-            (form, vec![("y", host(y.inner())), ("dy/dx", host(x.grad(&grads).unwrap()))])
-        })
-        .collect();
-    assert_forms_agree("max-abs", &results);
+    fused_against_formula(
+        "max-abs",
+        &[(xs, [8, 6], true)],
+        |t| fused::max_abs(t[0].clone(), 1e-6),
+        |t| t[0].clone() / t[0].clone().abs().max_dim(1).add_scalar(1e-6),
+    );
 }
 
-/// The fused mean squared error against the tensor formula, value and both gradients.
+/// The mean squared error, both gradients.
 #[test]
 fn fused_mean_squared_error_agrees_with_the_tensor_formula() {
     use playground_engine::layers::fused;
-    let device = Device::flex().autodiff();
     let mut rng = stream(26, Stream::Init);
     let p: Vec<f32> = (0..30).map(|_| rng.random_range(-2.0..2.0)).collect();
     let t: Vec<f32> = (0..30).map(|_| rng.random_range(-2.0..2.0)).collect();
-    let results: Vec<_> = [Form::Dense, Form::Fused]
-        .into_iter()
-        .map(|form| {
-            let pred = Tensor::<2>::from_data(TensorData::new(p.clone(), [10, 3]), &device).require_grad();
-            let target = Tensor::<2>::from_data(TensorData::new(t.clone(), [10, 3]), &device).require_grad();
-            let loss = match form {
-                Form::Fused => fused::mse(pred.clone(), target.clone()).expect("the CPU backend"),
-                _ => (pred.clone() - target.clone()).square().mean(),
-            };
-            let grads = loss.clone().mul_scalar(3.0).backward();
-            let seen = vec![("loss", host(loss.inner())), ("dpred", host(pred.grad(&grads).unwrap())), ("dtarget", host(target.grad(&grads).unwrap()))];
-            (form, seen)
-        })
-        .collect();
-    assert_forms_agree("mse", &results);
+    fused_against_formula(
+        "mse",
+        &[(p, [10, 3], true), (t, [10, 3], true)],
+        |t| fused::mse(t[0].clone(), t[1].clone()),
+        |t| (t[0].clone() - t[1].clone()).square().mean(),
+    );
 }
 
-/// The fused softmax cross-entropy against the tensor formula (`log_softmax`), value and logit
-/// gradient, with one-hot rows, a soft row, and logits large enough to overflow a naive `exp`.
+/// The softmax cross-entropy (against `log_softmax`), with one-hot rows, a soft row, and logits
+/// large enough to overflow a naive `exp`.
 #[test]
 fn fused_cross_entropy_agrees_with_the_tensor_formula() {
     use playground_engine::layers::fused;
-    let device = Device::flex().autodiff();
     let mut rng = stream(27, Stream::Init);
     let mut z: Vec<f32> = (0..6 * 4).map(|_| rng.random_range(-3.0..3.0)).collect();
     z[4..8].copy_from_slice(&[120.0, -80.0, 119.5, 0.0]);
@@ -245,20 +267,12 @@ fn fused_cross_entropy_agrees_with_the_tensor_formula() {
         t[row * 4 + row % 4] = 1.0;
     }
     t[20..24].copy_from_slice(&[0.25, 0.25, 0.5, 0.0]);
-    let results: Vec<_> = [Form::Dense, Form::Fused]
-        .into_iter()
-        .map(|form| {
-            let logits = Tensor::<2>::from_data(TensorData::new(z.clone(), [6, 4]), &device).require_grad();
-            let target = Tensor::<2>::from_data(TensorData::new(t.clone(), [6, 4]), &device);
-            let loss = match form {
-                Form::Fused => fused::cross_entropy(logits.clone(), target).expect("the CPU backend"),
-                _ => (burn::tensor::activation::log_softmax(logits.clone(), 1) * target).sum().neg().div_scalar(6.0),
-            };
-            let grads = loss.clone().mul_scalar(2.0).backward();
-            (form, vec![("loss", host(loss.inner())), ("dlogits", host(logits.grad(&grads).unwrap()))])
-        })
-        .collect();
-    assert_forms_agree("cross-entropy", &results);
+    fused_against_formula(
+        "cross-entropy",
+        &[(z, [6, 4], true), (t, [6, 4], false)],
+        |t| fused::cross_entropy(t[0].clone(), t[1].clone()),
+        |t| (burn::tensor::activation::log_softmax(t[0].clone(), 1) * t[1].clone()).sum().neg().div_scalar(6.0),
+    );
 }
 
 /// A whole piecewise-linear network as one fused operation (`Network::forward` on the CPU) against

@@ -4,6 +4,22 @@ use std::time::{Duration, Instant};
 
 use browser_tests::{report, wait_ready, Page};
 
+/// Press Play and wait until the test accuracy reaches `percent`, then pause: the accuracy
+/// reached, the step it was reached at, and the seconds since Play.
+async fn play_until_accuracy(page: &Page, percent: f64) -> (f64, f64, f64) {
+    let t0 = Instant::now();
+    page.click("play").await;
+    let (acc, steps) = page
+        .wait_for(&format!("{percent} % test accuracy"), Duration::from_secs(240), || async {
+            let acc = page.number("accuracy").await?;
+            (acc >= percent).then_some(acc).zip(page.number("steps").await)
+        })
+        .await;
+    let seconds = t0.elapsed().as_secs_f64();
+    page.click("play").await;
+    (acc, steps, seconds)
+}
+
 #[tokio::test]
 async fn a_piecewise_network_learns_the_spiral() {
     let page = Page::open("#kind=field&dataset=spiral&backend=cpu").await;
@@ -11,19 +27,10 @@ async fn a_piecewise_network_learns_the_spiral() {
     page.wait_for("a first accuracy", Duration::from_secs(30), || async { page.number("accuracy").await }).await;
     let heat_before = page.canvas_hash("field").await;
     page.watch_long_tasks().await;
-    let t0 = Instant::now();
-    page.click("play").await;
-    let (acc, steps) = page
-        .wait_for("90 % test accuracy", Duration::from_secs(240), || async {
-            let acc = page.number("accuracy").await?;
-            (acc >= 90.0).then_some(acc).zip(page.number("steps").await)
-        })
-        .await;
-    page.click("play").await;
+    let (acc, steps, seconds) = play_until_accuracy(&page, 90.0).await;
     let (count, longest) = page.long_tasks().await;
     report(&format!(
-        "field_spiral_cpu: {acc:.1} % test accuracy at step {steps} after {:.1} s, steps/s={}, long tasks={count}, longest={longest:.0} ms",
-        t0.elapsed().as_secs_f64(),
+        "field_spiral_cpu: {acc:.1} % test accuracy at step {steps} after {seconds:.1} s, steps/s={}, long tasks={count}, longest={longest:.0} ms",
         page.text("steps-per-sec").await
     ));
     assert_ne!(heat_before, page.canvas_hash("field").await, "the heat-map was redrawn");
@@ -43,16 +50,7 @@ async fn a_six_layer_piecewise_network_learns_the_spiral() {
     let page = Page::open("#kind=field&dataset=spiral&width=8&depth=6&knots=8&learnknots=1&batch=10&lr=0.005&backend=cpu").await;
     assert_eq!(wait_ready(&page, Duration::from_secs(60)).await, "CPU");
     page.wait_for("a first accuracy", Duration::from_secs(30), || async { page.number("accuracy").await }).await;
-    let t0 = Instant::now();
-    page.click("play").await;
-    let (acc, steps) = page
-        .wait_for("90 % test accuracy", Duration::from_secs(240), || async {
-            let acc = page.number("accuracy").await?;
-            (acc >= 90.0).then_some(acc).zip(page.number("steps").await)
-        })
-        .await;
-    let seconds = t0.elapsed().as_secs_f64();
-    page.click("play").await;
+    let (acc, steps, seconds) = play_until_accuracy(&page, 90.0).await;
     report(&format!(
         "field_deep_page: 4 → 6×8 → 1 piecewise linear reached {acc:.1} % test accuracy at step {steps} after {seconds:.1} s ({:.0} examples/s with the page drawing)",
         steps * 10.0 / seconds
@@ -71,17 +69,9 @@ async fn the_three_arm_spiral_reaches_85_percent_with_cross_entropy() {
     page.wait_for("a first accuracy", Duration::from_secs(30), || async { page.number("accuracy").await }).await;
     assert_eq!(page.text("classes").await, "3");
     assert!(page.text("loss-note").await.contains("cross-entropy"));
-    let t0 = Instant::now();
-    page.click("play").await;
-    let (acc, steps) = page
-        .wait_for("85 % test accuracy", Duration::from_secs(240), || async {
-            let acc = page.number("accuracy").await?;
-            (acc >= 85.0).then_some(acc).zip(page.number("steps").await)
-        })
-        .await;
-    page.click("play").await;
+    let (acc, steps, seconds) = play_until_accuracy(&page, 85.0).await;
     browser_tests::wait_idle(&page, Duration::from_secs(30)).await;
-    report(&format!("field_spiral3_cpu: {acc:.1} % test accuracy at step {steps} after {:.1} s", t0.elapsed().as_secs_f64()));
+    report(&format!("field_spiral3_cpu: {acc:.1} % test accuracy at step {steps} after {seconds:.1} s"));
     // Every class is right most of the time, and the map shows the three classes' colours.
     let per_class = page.text("class-accuracy").await;
     for c in 0..3 {
