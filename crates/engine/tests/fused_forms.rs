@@ -45,6 +45,34 @@ fn samples(rng: &mut impl Rng, inputs: usize, knots_on: &[f32]) -> (Vec<f32>, us
     (xs, batch)
 }
 
+/// A layer's output, input gradient and parameter gradients (`params`) in every form, for the
+/// samples `xs` and a random weighting of the outputs. An input gradient that was never recorded
+/// (an output that does not depend on the input) counts as zero.
+fn in_every_form<'a>(
+    rng: &mut impl Rng,
+    xs: &[f32],
+    [batch, inputs]: [usize; 2],
+    outputs: usize,
+    forward: impl Fn(Tensor<2>, Form) -> Tensor<2>,
+    params: impl Fn(&burn::tensor::Gradients, Form) -> Vec<(&'a str, Vec<f32>)>,
+) -> Vec<(Form, Vec<(&'a str, Vec<f32>)>)> {
+    let device = Device::flex().autodiff();
+    let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
+    let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
+    Form::ALL
+        .into_iter()
+        .map(|form| {
+            let x = Tensor::<2>::from_data(TensorData::new(xs.to_vec(), [batch, inputs]), &device).require_grad();
+            let y = forward(x.clone(), form);
+            let grads = (y.clone() * upstream.clone()).sum().backward();
+            let dx = x.grad(&grads).map(host).unwrap_or_else(|| vec![0.0; batch * inputs]);
+            let mut seen = vec![("y", host(y.inner())), ("dy/dx", dx)];
+            seen.extend(params(&grads, form));
+            (form, seen)
+        })
+        .collect()
+}
+
 #[test]
 fn piecewise_linear_forms_agree_in_values_and_all_gradients() {
     let device = Device::flex().autodiff();
@@ -66,27 +94,15 @@ fn piecewise_linear_forms_agree_in_values_and_all_gradients() {
         let positions = host(layer.positions());
         let on_knots: Vec<f32> = positions.iter().copied().step_by(3).collect();
         let (xs, batch) = samples(&mut rng, inputs, &on_knots);
-        let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
-        let results: Vec<_> = Form::ALL
-            .into_iter()
-            .map(|form| {
-                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device).require_grad();
-                let y = layer.forward_in(x.clone(), form);
-                let grads = (y.clone() * upstream.clone()).sum().backward();
-                let mut seen = vec![
-                    ("y", host(y.inner())),
-                    ("dy/dx", host(x.grad(&grads).unwrap())),
-                    ("dy/dvalues", host(layer.values.grad(&grads).unwrap())),
-                ];
-                if learn_positions {
-                    seen.push(("dy/dlogits", host(layer.width_logits.grad(&grads).unwrap())));
-                } else {
-                    assert!(layer.width_logits.grad(&grads).is_none(), "fixed positions got a gradient in the {form:?} form");
-                }
-                (form, seen)
-            })
-            .collect();
+        let results = in_every_form(&mut rng, &xs, [batch, inputs], outputs, |x, form| layer.forward_in(x, form), |grads, form| {
+            let mut seen = vec![("dy/dvalues", host(layer.values.grad(grads).unwrap()))];
+            if learn_positions {
+                seen.push(("dy/dlogits", host(layer.width_logits.grad(grads).unwrap())));
+            } else {
+                assert!(layer.width_logits.grad(grads).is_none(), "fixed positions got a gradient in the {form:?} form");
+            }
+            seen
+        });
         let what = format!("pwl per_synapse={per_synapse} learn={learn_positions} P={knots} {inputs}→{outputs}");
         assert_forms_agree(&what, &results);
     }
@@ -142,19 +158,9 @@ fn lagrange_forms_agree_in_values_and_all_gradients() {
         // Segment ends exactly, the domain ends, and outside.
         let ends: Vec<f32> = (0..=segments.min(12)).map(|s| -1.0 + 2.0 * s as f32 / segments as f32).collect();
         let (xs, batch) = samples(&mut rng, inputs, &ends);
-        let upstream: Vec<f32> = (0..batch * outputs).map(|_| rng.random_range(-1.0..1.0)).collect();
-        let upstream = Tensor::<2>::from_data(TensorData::new(upstream, [batch, outputs]), &device);
-        let results: Vec<_> = Form::ALL
-            .into_iter()
-            .map(|form| {
-                let x = Tensor::<2>::from_data(TensorData::new(xs.clone(), [batch, inputs]), &device).require_grad();
-                let y = layer.forward_in(x.clone(), form);
-                let grads = (y.clone() * upstream.clone()).sum().backward();
-                // With n = 1 the output does not depend on x: no gradient recorded means zero.
-                let dx = x.grad(&grads).map(host).unwrap_or_else(|| vec![0.0; batch * inputs]);
-                (form, vec![("y", host(y.inner())), ("dy/dx", dx), ("dy/dweights", host(layer.weights.grad(&grads).unwrap()))])
-            })
-            .collect();
+        let results = in_every_form(&mut rng, &xs, [batch, inputs], outputs, |x, form| layer.forward_in(x, form), |grads, _| {
+            vec![("dy/dweights", host(layer.weights.grad(grads).unwrap()))]
+        });
         assert_forms_agree(&format!("lagrange n={n} S={segments} {continuity:?} periodic={periodicity:?}"), &results);
     }
 }
