@@ -1,8 +1,9 @@
 //! `cargo run --release -p playground-engine --example step_profile`: where a training step's time
 //! goes on the native CPU backend — forward pass, backward pass, optimiser update — for the
-//! `field_deep` network (TF Playground's deep shape, batch 10) and its tanh twin, and the cost of
-//! single operations for scale. The profile behind the fused kernels (docs/benchmarks.md,
-//! "Fused kernels").
+//! `field_deep` network (TF Playground's deep shape, batch 10) and its tanh twin through burn's
+//! autodiff, then `Trainer::step` as a run takes it (for the piecewise-linear network: the host
+//! step, `host_step`), and the cost of single operations for scale. The profile behind the fused
+//! kernels (docs/benchmarks.md, "Fused kernels").
 
 use std::time::Instant;
 
@@ -45,7 +46,7 @@ fn profile(net: NetKind, device: &Device) {
     for _ in 0..STEPS {
         let _ = trainer.step();
     }
-    println!("  Trainer::step with its mini-batches: {:.1} µs", microseconds(t.elapsed().as_secs_f64()));
+    println!("  Trainer::step with its mini-batches (a run's step): {:.1} µs", microseconds(t.elapsed().as_secs_f64()));
 }
 
 fn main() {

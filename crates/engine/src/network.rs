@@ -76,22 +76,39 @@ impl Network {
 
     /// The whole piecewise-linear stack as one operation, where the backend and the network allow.
     pub fn forward_fused_stack(&self, x: Tensor<2>) -> Option<Tensor<2>> {
-        if !matches!(self.spec.family, Family::Pwl { .. }) || !crate::layers::fused::bridge::runs_on(&x.device()) {
+        if !crate::layers::fused::bridge::runs_on(&x.device()) {
             return None;
         }
-        let layers = self
-            .layers
-            .iter()
-            .map(|layer| match layer {
-                Layer::Pwl(l) => Some((l.width_logits.val(), l.values.val(), l.domain(), l.per_synapse())),
-                _ => None,
-            })
-            .collect::<Option<Vec<_>>>()?;
-        let eps = match self.spec.normalization {
+        let layers = self.pwl_layers()?.into_iter().map(|l| (l.width_logits.val(), l.values.val(), l.domain(), l.per_synapse())).collect();
+        crate::layers::fused::pwl_stack(x, layers, self.max_abs_eps())
+    }
+
+    /// The layers, when the network is made only of piecewise-linear ones (what the stack
+    /// operation and the host step take).
+    pub fn pwl_layers(&self) -> Option<Vec<&PiecewiseLinear>> {
+        if !matches!(self.spec.family, Family::Pwl { .. }) {
+            return None;
+        }
+        self.layers.iter().map(|layer| if let Layer::Pwl(l) = layer { Some(l) } else { None }).collect()
+    }
+
+    /// Whether the parameters' tensors are left untracked by a host step (`Optimiser::step_host`),
+    /// so that autodiff would see no parameter: the knot values of a piecewise-linear layer always
+    /// train, so their tensor tells.
+    pub fn untracked(&self) -> bool {
+        let values = match self.layers.first() {
+            Some(Layer::Pwl(l)) => l.values.val(),
+            _ => return false,
+        };
+        values.is_autodiff() && !values.is_require_grad()
+    }
+
+    /// The ε of max-abs between layers, or nothing when the layers are not normalised.
+    pub fn max_abs_eps(&self) -> Option<f32> {
+        match self.spec.normalization {
             Normalization::MaxAbs => Some(MAX_ABS_EPS as f32),
             Normalization::None => None,
-        };
-        crate::layers::fused::pwl_stack(x, layers, eps)
+        }
     }
 
     /// `forward` layer by layer (each layer in the form `Form::choose` gives it).

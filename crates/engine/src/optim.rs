@@ -90,7 +90,18 @@ impl Optimiser {
 
     /// One update of every parameter of `net` that has a gradient.
     pub fn step(&mut self, lr: f64, net: Network, mut grads: GradientsParams) -> Network {
-        net.map(&mut Stepper { optimiser: self, grads: &mut grads, lr })
+        net.map(&mut Stepper { optimiser: self, grads: Grads::Burn(&mut grads), lr })
+    }
+
+    /// One parameter's update from its gradient computed on the host (`crate::host_step`), its
+    /// numbers row-major: the same update as `step` gives it from the same numbers as a tensor.
+    ///
+    /// The updated parameter comes back without autodiff tracking (its configured training state
+    /// is kept: `Module::train` restores it): registering a tracked tensor costs about as much as
+    /// updating a small parameter, and the host step does not need it.
+    pub fn update_host<const D: usize>(&mut self, lr: f64, param: Param<Tensor<D>>, grad: Vec<f32>) -> Param<Tensor<D>> {
+        let mut grads = vec![(param.id, grad)];
+        Stepper { optimiser: self, grads: Grads::Host(&mut grads), lr }.map_float(param)
     }
 
     /// The state of `old`'s parameters for `new`, the same network rebuilt on `device` (its
@@ -144,36 +155,110 @@ impl Optimiser {
     }
 }
 
+/// Where a step's gradients come from.
+enum Grads<'a> {
+    /// burn's autodiff, by parameter.
+    Burn(&'a mut GradientsParams),
+    /// The host, by parameter (a handful: a linear search beats hashing).
+    Host(&'a mut Vec<(ParamId, Vec<f32>)>),
+}
+
+impl Grads<'_> {
+    /// The gradient of parameter `id` as a tensor (burn's) or as numbers (the host's).
+    fn take<const D: usize>(&mut self, id: ParamId) -> Option<Gradient<D>> {
+        match self {
+            Grads::Burn(g) => g.remove::<D>(id).map(Gradient::Tensor),
+            Grads::Host(g) => {
+                let at = g.iter().position(|(p, _)| *p == id)?;
+                Some(Gradient::Host(g.swap_remove(at).1))
+            }
+        }
+    }
+}
+
+enum Gradient<const D: usize> {
+    Tensor(Tensor<D>),
+    Host(Vec<f32>),
+}
+
+impl<const D: usize> Gradient<D> {
+    /// Its numbers, row-major, when they can be read without a device read (host gradients, and
+    /// burn's on the CPU backend).
+    fn host(&self) -> Option<std::borrow::Cow<'_, [f32]>> {
+        match self {
+            Gradient::Host(v) => Some(std::borrow::Cow::Borrowed(v)),
+            Gradient::Tensor(t) => crate::host_adam::gradient(t.clone()).map(std::borrow::Cow::Owned),
+        }
+    }
+
+    /// As a tensor shaped `dims` on `device`.
+    fn tensor(self, dims: [usize; D], device: &burn::tensor::Device) -> Tensor<D> {
+        match self {
+            Gradient::Tensor(t) => t,
+            Gradient::Host(v) => Tensor::from_data(TensorData::new(v, dims), device),
+        }
+    }
+}
+
 /// Visits the parameters of a network and replaces each by its updated value.
 struct Stepper<'a> {
     optimiser: &'a mut Optimiser,
-    grads: &'a mut GradientsParams,
+    grads: Grads<'a>,
     lr: f64,
 }
 
 impl ModuleMapper for Stepper<'_> {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         let (id, tensor, mapper) = param.consume();
-        let Some(grad) = self.grads.remove::<D>(id) else {
+        let Some(grad) = self.grads.take::<D>(id) else {
             return Param::from_mapped_value(id, tensor, mapper);
         };
         let require_grad = tensor.is_require_grad();
         let dims = tensor.dims();
-        let n = dims.iter().product::<usize>();
-        let value = tensor.inner().reshape([n]);
-        let grad = grad.reshape([n]);
+        let value = tensor.inner();
         let state = self.optimiser.states.remove(&id);
-        let (updated, state) = match (&self.optimiser.rule, state) {
-            (Rule::Adam(o), s) => {
-                let s = s.and_then(|s| if let Moments::Adam(s) = s { Some(s) } else { None });
-                // On the CPU backend, burn's step in one host loop (same numbers, `host_adam`).
-                match crate::host_adam::step(self.lr, &value, &grad, s) {
-                    Ok((t, s2)) => (t, Some(Moments::Adam(s2))),
-                    Err(s) => {
-                        let (t, s2) = o.step(self.lr, value, grad, s);
-                        (t, s2.map(Moments::Adam))
-                    }
+        // On the CPU backend, burn's Adam in one host loop (same numbers, `host_adam`).
+        let (state, on_host) = match (&self.optimiser.rule, state, grad.host()) {
+            (Rule::Adam(_), Some(Moments::Adam(s)), Some(g)) => match crate::host_adam::step(self.lr, &value, &g, Some(s)) {
+                Ok((t, s)) => (Some(Moments::Adam(s)), Some(t)),
+                Err(s) => (s.map(Moments::Adam), None),
+            },
+            (Rule::Adam(_), None, Some(g)) => match crate::host_adam::step(self.lr, &value, &g, None) {
+                Ok((t, s)) => (Some(Moments::Adam(s)), Some(t)),
+                Err(s) => (s.map(Moments::Adam), None),
+            },
+            (_, state, _) => (state, None),
+        };
+        let updated = match on_host {
+            Some(t) => {
+                if let Some(state) = state {
+                    self.optimiser.states.insert(id, state);
                 }
+                t
+            }
+            None => {
+                let n = dims.iter().product::<usize>();
+                let grad = grad.tensor(dims, &value.device()).reshape([n]);
+                let (updated, state) = self.tensor_step(value.reshape([n]), grad, state);
+                if let Some(state) = state {
+                    self.optimiser.states.insert(id, state);
+                }
+                updated.reshape(dims)
+            }
+        };
+        let updated = Tensor::from_inner(updated);
+        let track = require_grad && matches!(self.grads, Grads::Burn(_));
+        Param::from_mapped_value(id, if track { updated.require_grad() } else { updated }, mapper)
+    }
+}
+
+impl Stepper<'_> {
+    /// burn's own step of the rule on a flattened parameter and gradient.
+    fn tensor_step(&self, value: Tensor<1>, grad: Tensor<1>, state: Option<Moments>) -> (Tensor<1>, Option<Moments>) {
+        match (&self.optimiser.rule, state) {
+            (Rule::Adam(o), s) => {
+                let (t, s2) = o.step(self.lr, value, grad, s.and_then(|s| if let Moments::Adam(s) = s { Some(s) } else { None }));
+                (t, s2.map(Moments::Adam))
             }
             (Rule::Sgd(o), s) => {
                 let (t, s2) = o.step(self.lr, value, grad, s.and_then(|s| if let Moments::Sgd(s) = s { Some(s) } else { None }));
@@ -183,15 +268,7 @@ impl ModuleMapper for Stepper<'_> {
                 let (t, s2) = o.step(self.lr, value, grad, s.and_then(|s| if let Moments::Lion(s) = s { Some(s) } else { None }));
                 (t, s2.map(Moments::Lion))
             }
-        };
-        if let Some(state) = state {
-            self.optimiser.states.insert(id, state);
         }
-        let mut updated = Tensor::from_inner(updated.reshape(dims));
-        if require_grad {
-            updated = updated.require_grad();
-        }
-        Param::from_mapped_value(id, updated, mapper)
     }
 }
 

@@ -197,11 +197,12 @@ impl Trainer {
         }
     }
 
-    fn next_batch(&mut self) -> (Tensor<2>, Tensor<2>) {
+    /// The next mini-batch's inputs and targets, row-major; `None` for the whole training set.
+    fn next_batch(&mut self) -> Option<(Vec<f32>, Vec<f32>)> {
         let n = self.rows.len();
         let b = self.config.batch;
         if b == 0 || b >= n {
-            return self.full.clone();
+            return None;
         }
         if self.cursor + b > n {
             self.order.shuffle(&mut self.batch_rng);
@@ -212,12 +213,31 @@ impl Trainer {
         let (ni, no) = (self.rows.inputs, self.rows.outputs);
         let xs: Vec<f32> = idx.iter().flat_map(|&i| self.rows.x[i * ni..(i + 1) * ni].iter().copied()).collect();
         let ys: Vec<f32> = idx.iter().flat_map(|&i| self.rows.y[i * no..(i + 1) * no].iter().copied()).collect();
-        (matrix(&xs, ni, &self.device), matrix(&ys, no, &self.device))
+        Some((xs, ys))
     }
 
     /// One optimiser step; returns the mini-batch loss *before* the step (not read back).
     pub fn step(&mut self) -> Tensor<1> {
-        let (x, y) = self.next_batch();
+        let batch = self.next_batch();
+        // A piecewise-linear network on the CPU backend steps on the host, without burn's
+        // autodiff bookkeeping: the same numbers (`host_step`).
+        let (xs, ys) = match &batch {
+            Some((xs, ys)) => (&xs[..], &ys[..]),
+            None => (&self.rows.x[..], &self.rows.y[..]),
+        };
+        if let Some((net, loss)) = crate::host_step::step(&self.net, &mut self.optim, self.config.loss, self.config.learning_rate, xs, ys) {
+            self.net = net;
+            self.steps += 1;
+            return Tensor::from_data(TensorData::new(vec![loss], [1]), &self.device);
+        }
+        let (x, y) = match batch {
+            Some((xs, ys)) => (matrix(&xs, self.rows.inputs, &self.device), matrix(&ys, self.rows.outputs, &self.device)),
+            None => self.full.clone(),
+        };
+        if self.net.untracked() {
+            // Stepped on the host before: autodiff tracking back on, as configured.
+            self.net = self.net.clone().valid().train();
+        }
         let loss = objective(self.config.loss, self.net.forward(x), y);
         let grads = GradientsParams::from_grads(loss.backward(), &self.net);
         self.net = self.optim.step(self.config.learning_rate, self.net.clone(), grads);

@@ -40,12 +40,17 @@ pub fn positions(widths: &[f32], segments: usize, lo: f32) -> Vec<f32> {
     out
 }
 
-/// Segment starts and inverse widths `[grids, S]` (widths below 1e-12 count as 1e-12).
+/// Segment starts and inverse widths `[grids, S]` (widths below 1e-12 count as 1e-12). The
+/// starts are `positions` without each grid's last knot, summed the same way.
 pub fn segments(widths: &[f32], segments: usize, lo: f32) -> (Vec<f32>, Vec<f32>) {
-    let starts = positions(widths, segments, lo)
-        .chunks_exact(segments + 1)
-        .flat_map(|p| p[..segments].to_vec())
-        .collect();
+    let mut starts = Vec::with_capacity(widths.len());
+    for row in widths.chunks_exact(segments) {
+        let mut offset = 0.0f32;
+        for &w in row {
+            starts.push(lo + offset);
+            offset += w;
+        }
+    }
     let inverse = widths.iter().map(|&w| 1.0 / w.max(1e-12)).collect();
     (starts, inverse)
 }

@@ -51,21 +51,15 @@ pub fn explicit_grid<const G: usize>(x: Tensor<2>, starts: Tensor<G>, inverse_wi
 /// domain, per_synapse)`, with max-abs (its ε) between them or nothing, as one operation; `None`
 /// off the CPU backend or beyond `stack::MAX_LAYERS` layers.
 pub fn pwl_stack(x: Tensor<2>, layers: Vec<(Tensor<2>, Tensor<3>, (f32, f32), bool)>, max_abs_eps: Option<f32>) -> Option<Tensor<2>> {
-    if layers.is_empty() || layers.len() > stack::MAX_LAYERS || !bridge::runs_on(&x.device()) {
+    if !bridge::runs_on(&x.device()) {
         return None;
     }
     let [batch, features] = x.dims();
     let device = x.device();
-    let mut kernels = Vec::with_capacity(layers.len());
+    let shapes = layers.iter().map(|(_, values, domain, per_synapse)| (values.dims(), *domain, *per_synapse));
+    let kernel = stack_kernel(batch, features, shapes, max_abs_eps)?;
     let mut inputs: Vec<bridge::Input> = vec![x.into()];
-    let mut width = features;
-    for (logits, values, (lo, hi), per_synapse) in layers {
-        let [inputs_of_layer, knots, outputs] = values.dims();
-        if width != inputs_of_layer {
-            return None;
-        }
-        width = outputs;
-        kernels.push(pwl::LogitGrid { dims: pwl::Dims { batch, inputs: inputs_of_layer, knots, outputs, per_synapse }, lo, hi });
+    for (logits, values, _, _) in layers {
         inputs.push(logits.into());
         inputs.push(values.into());
     }
@@ -74,7 +68,31 @@ pub fn pwl_stack(x: Tensor<2>, layers: Vec<(Tensor<2>, Tensor<3>, (f32, f32), bo
         inputs.push(Tensor::<1>::zeros([1], &device.clone().without_autodiff()).into());
     }
     let inputs: [bridge::Input; stack::INPUTS] = inputs.try_into().ok()?;
-    bridge::apply_any(stack::Stack::new(kernels, max_abs_eps), inputs)
+    bridge::apply_any(kernel, inputs)
+}
+
+/// The stack operation for `[batch, features]` inputs through layers whose values are shaped
+/// `[in, P, out]`, over `domain`, with or without a grid per synapse; `None` when there are no
+/// layers, more than `stack::MAX_LAYERS`, or their widths do not chain.
+pub fn stack_kernel(
+    batch: usize,
+    features: usize,
+    layers: impl ExactSizeIterator<Item = ([usize; 3], (f32, f32), bool)>,
+    max_abs_eps: Option<f32>,
+) -> Option<stack::Stack> {
+    if layers.len() == 0 || layers.len() > stack::MAX_LAYERS {
+        return None;
+    }
+    let mut kernels = Vec::with_capacity(layers.len());
+    let mut width = features;
+    for ([inputs, knots, outputs], (lo, hi), per_synapse) in layers {
+        if width != inputs {
+            return None;
+        }
+        width = outputs;
+        kernels.push(pwl::LogitGrid { dims: pwl::Dims { batch, inputs, knots, outputs, per_synapse }, lo, hi });
+    }
+    Some(stack::Stack::new(kernels, max_abs_eps))
 }
 
 /// Segment widths `[grids, P−1]` from width logits over a domain of `length`; `None` off the CPU backend.

@@ -195,28 +195,46 @@ pub struct LogitGrid {
     pub hi: f32,
 }
 
+/// A layer's knot grid as its kernels read it: segment widths, starts and inverse widths.
+#[derive(Clone, Debug)]
+pub struct Grid {
+    widths: Vec<f32>,
+    starts: Vec<f32>,
+    inverse: Vec<f32>,
+}
+
 impl LogitGrid {
-    fn grid(&self, logits: &[f32]) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
+    /// The grid the logits give (a stack computes it once per step for both passes).
+    pub fn grid(&self, logits: &[f32]) -> Grid {
         let segments = self.dims.knots - 1;
         let widths = knots::widths(logits, segments, self.hi - self.lo);
         let (starts, inverse) = knots::segments(&widths, segments, self.lo);
-        (widths, starts, inverse)
+        Grid { widths, starts, inverse }
     }
 
     /// The layer's output.
     pub fn apply(&self, x: &[f32], logits: &[f32], values: &[f32]) -> Vec<f32> {
-        let (_, starts, inverse) = self.grid(logits);
-        forward(self.dims, x, &starts, &inverse, values)
+        self.apply_on(&self.grid(logits), x, values)
+    }
+
+    /// The layer's output on a grid already computed from its logits.
+    pub fn apply_on(&self, grid: &Grid, x: &[f32], values: &[f32]) -> Vec<f32> {
+        forward(self.dims, x, &grid.starts, &grid.inverse, values)
     }
 
     /// Gradients for `x`, the logits and the values (each only where wanted).
-    pub fn gradients(&self, x: &[f32], logits: &[f32], values: &[f32], g: &[f32], [want_x, want_logits, want_values]: [bool; 3]) -> [Option<Vec<f32>>; 3] {
-        let (widths, starts, inverse) = self.grid(logits);
-        let grads = backward(self.dims, x, &starts, &inverse, values, g, want_x, want_values);
+    pub fn gradients(&self, x: &[f32], logits: &[f32], values: &[f32], g: &[f32], wanted: [bool; 3]) -> [Option<Vec<f32>>; 3] {
+        self.gradients_on(&self.grid(logits), x, values, g, wanted)
+    }
+
+    /// `gradients` on a grid already computed from the logits.
+    pub fn gradients_on(&self, grid: &Grid, x: &[f32], values: &[f32], g: &[f32], [want_x, want_logits, want_values]: [bool; 3]) -> [Option<Vec<f32>>; 3] {
+        let Grid { widths, starts, inverse } = grid;
+        let grads = backward(self.dims, x, starts, inverse, values, g, want_x, want_values);
         let dlogits = want_logits.then(|| {
             let segments = self.dims.knots - 1;
-            let dwidths = knots::segments_backward(&widths, &grads.starts, &grads.inverse, segments);
-            knots::widths_backward(&widths, &dwidths, segments, self.hi - self.lo)
+            let dwidths = knots::segments_backward(widths, &grads.starts, &grads.inverse, segments);
+            knots::widths_backward(widths, &dwidths, segments, self.hi - self.lo)
         });
         [want_x.then_some(grads.x), dlogits, want_values.then_some(grads.values)]
     }

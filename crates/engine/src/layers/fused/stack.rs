@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 
 use super::bridge::HostKernel;
 use super::normalise::MaxAbs;
-use super::pwl::LogitGrid;
+use super::pwl::{Grid, LogitGrid};
 
 /// Most layers a stack kernel takes (the 2-D tab allows 6 hidden layers: 7 layers).
 pub const MAX_LAYERS: usize = 7;
@@ -25,13 +25,18 @@ pub struct Stack {
     pub layers: Vec<LogitGrid>,
     /// Max-abs between layers (its ε), or nothing.
     pub max_abs_eps: Option<f32>,
-    /// Every layer's input and output, kept by the forward pass for the backward pass (which
-    /// otherwise computes them again: a whole second forward pass at large batches).
+    /// Every layer's input, output and grid, kept by the forward pass for the backward pass
+    /// (which otherwise computes them again: a whole second forward pass at large batches).
     kept: OnceLock<Activations>,
 }
 
-/// Each layer's input and output for one batch.
-type Activations = (Vec<Vec<f32>>, Vec<Vec<f32>>);
+/// Each layer's input, output and knot grid for one batch.
+#[derive(Clone, Debug)]
+struct Activations {
+    inputs: Vec<Vec<f32>>,
+    outputs: Vec<Vec<f32>>,
+    grids: Vec<Grid>,
+}
 
 impl Stack {
     pub fn new(layers: Vec<LogitGrid>, max_abs_eps: Option<f32>) -> Self {
@@ -43,13 +48,16 @@ impl Stack {
         MaxAbs { rows: d.batch, features: d.outputs, eps }
     }
 
-    /// Every layer's input and output (`inputs[l]`, `outputs[l]`) for the batch.
+    /// Every layer's input, output and grid for the batch.
     fn activations(&self, inputs: &[&[f32]; INPUTS]) -> Activations {
         let mut layer_inputs = Vec::with_capacity(self.layers.len());
         let mut layer_outputs = Vec::with_capacity(self.layers.len());
+        let mut grids = Vec::with_capacity(self.layers.len());
         let mut h: Vec<f32> = inputs[0].to_vec();
         for (l, layer) in self.layers.iter().enumerate() {
-            let y = layer.apply(&h, inputs[1 + 2 * l], inputs[2 + 2 * l]);
+            let grid = layer.grid(inputs[1 + 2 * l]);
+            let y = layer.apply_on(&grid, &h, inputs[2 + 2 * l]);
+            grids.push(grid);
             layer_inputs.push(h);
             h = match self.max_abs_eps {
                 Some(eps) if l + 1 < self.layers.len() => self.normaliser(l, eps).forward([&y]),
@@ -57,7 +65,7 @@ impl Stack {
             };
             layer_outputs.push(y);
         }
-        (layer_inputs, layer_outputs)
+        Activations { inputs: layer_inputs, outputs: layer_outputs, grids }
     }
 }
 
@@ -69,18 +77,18 @@ impl HostKernel<INPUTS> for Stack {
 
     fn forward(&self, inputs: [&[f32]; INPUTS]) -> Vec<f32> {
         let kept = self.kept.get_or_init(|| self.activations(&inputs));
-        kept.1.last().cloned().unwrap_or_default()
+        kept.outputs.last().cloned().unwrap_or_default()
     }
 
     fn backward(&self, inputs: [&[f32]; INPUTS], upstream: &[f32], wanted: [bool; INPUTS]) -> [Option<Vec<f32>>; INPUTS] {
-        let (layer_inputs, layer_outputs) = self.kept.get_or_init(|| self.activations(&inputs));
+        let Activations { inputs: layer_inputs, outputs: layer_outputs, grids } = self.kept.get_or_init(|| self.activations(&inputs));
         let mut grads: [Option<Vec<f32>>; INPUTS] = std::array::from_fn(|_| None);
         let mut g = upstream.to_vec();
         for l in (0..self.layers.len()).rev() {
             let want_x = l > 0 || wanted[0];
-            let [dx, dlogits, dvalues] = self.layers[l].gradients(
+            let [dx, dlogits, dvalues] = self.layers[l].gradients_on(
+                &grids[l],
                 &layer_inputs[l],
-                inputs[1 + 2 * l],
                 inputs[2 + 2 * l],
                 &g,
                 [want_x, wanted[1 + 2 * l], wanted[2 + 2 * l]],
