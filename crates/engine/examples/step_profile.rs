@@ -1,8 +1,8 @@
 //! `cargo run --release -p playground-engine --example step_profile`: where a training step's time
 //! goes on the native CPU backend — forward pass, backward pass, optimiser update — for the
 //! `field_deep` network (TF Playground's deep shape, batch 10) and its tanh twin through burn's
-//! autodiff, then `Trainer::step` as a run takes it (for the piecewise-linear network: the host
-//! step, `host_step`), and the cost of single operations for scale. The profile behind the fused
+//! autodiff, then `Trainer::step` as a run takes it (for the piecewise-linear network with Adam:
+//! on the host between steps, `host_mirror`), and the cost of single operations for scale. The profile behind the fused
 //! kernels (docs/benchmarks.md, "Fused kernels").
 
 use std::time::Instant;

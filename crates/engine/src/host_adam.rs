@@ -48,21 +48,27 @@ pub fn step<const D: usize>(lr: f64, value: &Tensor<D>, grad: &[f32], state: Opt
     if theta_s.len() != n || m1_s.len() != n || m2_s.len() != n {
         return Err(None);
     }
+    update(lr, time, theta_s, grad, m1_s, m2_s, first);
+    let moment = |t: FlexTensor| Tensor::<1>::from_primitive::<Flex>(t);
+    let state = AdamState::new(AdaptiveMomentumState::new(time, moment(m1), moment(m2)));
+    Ok((Tensor::from_primitive::<Flex>(theta), state))
+}
+
+/// burn's Adam update of `theta` in place, at step `time` (1 for the first), with its moments
+/// (ignored and overwritten on the first step, which starts them from zero).
+pub fn update(lr: f64, time: usize, theta: &mut [f32], grad: &[f32], m1: &mut [f32], m2: &mut [f32], first: bool) {
     let (f1, f2) = (1.0 - BETA_1, 1.0 - BETA_2);
     let bias_correction2_sqrt = (1.0 - BETA_2.powi(time as i32)).sqrt();
     let combined = bias_correction2_sqrt / (1.0 - BETA_1.powi(time as i32));
     let eps = EPSILON * bias_correction2_sqrt;
     let lr = lr as f32;
-    for (((t, &g), m1), m2) in theta_s.iter_mut().zip(grad).zip(m1_s.iter_mut()).zip(m2_s.iter_mut()) {
+    for (((t, &g), m1), m2) in theta.iter_mut().zip(grad).zip(m1.iter_mut()).zip(m2.iter_mut()) {
         // burn: m1 = m1·β1 + g·(1 − β1) (just g·(1 − β1) the first time), likewise m2 with g².
         *m1 = if first { g * f1 } else { *m1 * BETA_1 + g * f1 };
         *m2 = if first { (g * g) * f2 } else { *m2 * BETA_2 + (g * g) * f2 };
         let update = (*m1 * combined) / (m2.sqrt() + eps);
         *t -= update * lr;
     }
-    let moment = |t: FlexTensor| Tensor::<1>::from_primitive::<Flex>(t);
-    let state = AdamState::new(AdaptiveMomentumState::new(time, moment(m1), moment(m2)));
-    Ok((Tensor::from_primitive::<Flex>(theta), state))
 }
 
 /// A gradient tensor's numbers, row-major, when it is an `f32` tensor on the CPU backend.

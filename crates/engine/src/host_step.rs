@@ -10,6 +10,9 @@
 //! numbers, and the update is the optimiser's own (`Optimiser::update_host`), so the weights after a
 //! step are bit-identical to the autodiff step's (a test trains both side by side); only the
 //! bookkeeping is gone.
+//!
+//! With Adam (the default) a trainer goes further and keeps the weights on the host between steps
+//! (`host_mirror`); this step, which starts from and returns tensors, serves the other rules.
 
 use std::borrow::Cow;
 

@@ -13,6 +13,7 @@ pub mod carry;
 pub mod conformance;
 pub mod grow;
 pub mod host_adam;
+pub mod host_mirror;
 pub mod host_step;
 pub mod knots;
 pub mod layers;

@@ -88,6 +88,36 @@ impl Optimiser {
         Optimiser { rule, states: HashMap::new() }
     }
 
+    /// Whether the rule is Adam (what `host_mirror` steps on the host).
+    pub fn is_adam(&self) -> bool {
+        matches!(self.rule, Rule::Adam(_))
+    }
+
+    /// Parameter `id`'s Adam moments and step count as host numbers: `Some(None)` before its first
+    /// update, `None` when its state cannot be read without a device read (another rule, another
+    /// backend, AMSGrad's extra moment).
+    #[allow(clippy::type_complexity)]
+    pub fn adam_moments(&self, id: ParamId) -> Option<Option<(Vec<f32>, Vec<f32>, usize)>> {
+        match self.states.get(&id) {
+            None => Some(None),
+            Some(Moments::Adam(s)) if s.momentum.max_moment_2.is_none() => {
+                let m = &s.momentum;
+                Some(Some((crate::layers::fused::bridge::host_values(&m.moment_1)?, crate::layers::fused::bridge::host_values(&m.moment_2)?, m.time)))
+            }
+            Some(_) => None,
+        }
+    }
+
+    /// Set parameter `id`'s Adam moments and step count (kept flattened, as `step` keeps them).
+    pub fn set_adam_moments(&mut self, id: ParamId, first: Vec<f32>, second: Vec<f32>, time: usize, device: &Device) {
+        let tensor = |v: Vec<f32>| {
+            let n = v.len();
+            Tensor::<1>::from_data(TensorData::new(v, [n]), &device.clone().without_autodiff())
+        };
+        let state = AdamState::new(AdaptiveMomentumState::new(time, tensor(first), tensor(second)));
+        self.states.insert(id, Moments::Adam(state));
+    }
+
     /// One update of every parameter of `net` that has a gradient.
     pub fn step(&mut self, lr: f64, net: Network, mut grads: GradientsParams) -> Network {
         net.map(&mut Stepper { optimiser: self, grads: Grads::Burn(&mut grads), lr })

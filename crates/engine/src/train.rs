@@ -9,6 +9,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 use rand::seq::SliceRandom;
 use rand_chacha::ChaCha8Rng;
 
+use std::sync::OnceLock;
+
+use crate::host_mirror::Mirror;
 use crate::network::Network;
 use crate::optim::Optimiser;
 use crate::snapshot::Weights;
@@ -57,6 +60,12 @@ impl TrainerState {
 pub struct Trainer {
     net: Network,
     optim: Optimiser,
+    /// A piecewise-linear network trained with Adam on the CPU steps on the host (`host_mirror`):
+    /// while this is set, it holds the weights and moments as they are, and `net` and `optim` are
+    /// those of the step it started from.
+    mirror: Option<Mirror>,
+    /// `net` and `optim` brought up to the mirror, built when someone looks.
+    synced: OnceLock<(Network, Optimiser)>,
     config: TrainConfig,
     device: Device,
     rows: Rows,
@@ -87,6 +96,8 @@ impl Trainer {
         Trainer {
             net,
             optim: Optimiser::new(config.optimizer),
+            mirror: None,
+            synced: OnceLock::new(),
             batch_rng: stream(config.seed, Stream::Batch),
             config,
             device: device.clone(),
@@ -99,7 +110,28 @@ impl Trainer {
     }
 
     pub fn network(&self) -> &Network {
-        &self.net
+        self.current().0
+    }
+
+    /// The network and optimiser as they are now.
+    fn current(&self) -> (&Network, &Optimiser) {
+        match &self.mirror {
+            Some(mirror) => {
+                let (net, optim) = self.synced.get_or_init(|| mirror.materialise(&self.net, &self.optim));
+                (net, optim)
+            }
+            None => (&self.net, &self.optim),
+        }
+    }
+
+    /// `net` and `optim` as they are now, the mirror dropped (before they are replaced or
+    /// rewritten, or a step the mirror cannot take).
+    fn settle(&mut self) {
+        if let Some(mirror) = self.mirror.take() {
+            let (net, optim) = self.synced.take().unwrap_or_else(|| mirror.materialise(&self.net, &self.optim));
+            (self.net, self.optim) = (net, optim);
+        }
+        self.synced = OnceLock::new();
     }
 
     pub fn device(&self) -> &Device {
@@ -156,11 +188,13 @@ impl Trainer {
     /// Everything the next steps depend on besides the data: weights, optimiser state, batch order
     /// and step count, as clones (no read from the device).
     pub fn save(&self) -> TrainerState {
-        TrainerState { net: self.net.clone(), optim: self.optim.clone(), batch: self.batch_state(), steps: self.steps }
+        let (net, optim) = self.current();
+        TrainerState { net: net.clone(), optim: optim.clone(), batch: self.batch_state(), steps: self.steps }
     }
 
     /// Go back (or forward) to a saved state of this trainer, on the same device.
     pub fn restore(&mut self, saved: TrainerState) {
+        (self.mirror, self.synced) = (None, OnceLock::new());
         self.net = saved.net;
         self.optim = saved.optim;
         (self.order, self.cursor, self.batch_rng) = (saved.batch.order, saved.batch.cursor, saved.batch.rng);
@@ -174,6 +208,7 @@ impl Trainer {
     /// Replace the network (e.g. restored weights) and start the optimiser state afresh: its
     /// moments belong to the weights that diverged or to another device.
     pub fn replace_network(&mut self, net: Network, steps: u64) {
+        (self.mirror, self.synced) = (None, OnceLock::new());
         self.net = net;
         self.optim = Optimiser::new(self.config.optimizer);
         self.steps = steps;
@@ -183,6 +218,7 @@ impl Trainer {
     /// the optimiser's state onto the new parameters as `plan` says (see `crate::carry`). Returns
     /// whether the state was carried; if the plan does not fit, the optimiser restarts.
     pub async fn replace_network_carrying(&mut self, net: Network, plan: &[crate::carry::Carry]) -> bool {
+        self.settle();
         let carried = self.optim.carried(&self.net, &net, plan, &self.device).await;
         self.net = net;
         match carried {
@@ -218,17 +254,35 @@ impl Trainer {
 
     /// One optimiser step; returns the mini-batch loss *before* the step (not read back).
     pub fn step(&mut self) -> Tensor<1> {
+        match self.take_step() {
+            StepLoss::Host(loss) => Tensor::from_data(TensorData::new(vec![loss], [1]), &self.device),
+            StepLoss::Device(loss) => loss,
+        }
+    }
+
+    /// `step`, its loss as the step left it: a number when the step ran on the host.
+    pub fn take_step(&mut self) -> StepLoss {
         let batch = self.next_batch();
+        let (xs, ys) = batch_rows(&batch, &self.rows);
         // A piecewise-linear network on the CPU backend steps on the host, without burn's
-        // autodiff bookkeeping: the same numbers (`host_step`).
-        let (xs, ys) = match &batch {
-            Some((xs, ys)) => (&xs[..], &ys[..]),
-            None => (&self.rows.x[..], &self.rows.y[..]),
-        };
+        // autodiff bookkeeping: the same numbers. With Adam, its weights stay on the host between
+        // steps (`host_mirror`); with another rule, each step goes back to tensors (`host_step`).
+        if self.mirror.is_none() {
+            self.mirror = Mirror::of(&self.net, &self.optim);
+        }
+        if let Some(mirror) = &mut self.mirror {
+            if let Some(loss) = mirror.step(self.config.loss, self.config.learning_rate, xs, ys) {
+                self.synced = OnceLock::new();
+                self.steps += 1;
+                return StepLoss::Host(loss);
+            }
+        }
+        self.settle();
+        let (xs, ys) = batch_rows(&batch, &self.rows);
         if let Some((net, loss)) = crate::host_step::step(&self.net, &mut self.optim, self.config.loss, self.config.learning_rate, xs, ys) {
             self.net = net;
             self.steps += 1;
-            return Tensor::from_data(TensorData::new(vec![loss], [1]), &self.device);
+            return StepLoss::Host(loss);
         }
         let (x, y) = match batch {
             Some((xs, ys)) => (matrix(&xs, self.rows.inputs, &self.device), matrix(&ys, self.rows.outputs, &self.device)),
@@ -242,7 +296,7 @@ impl Trainer {
         let grads = GradientsParams::from_grads(loss.backward(), &self.net);
         self.net = self.optim.step(self.config.learning_rate, self.net.clone(), grads);
         self.steps += 1;
-        loss.detach()
+        StepLoss::Device(loss.detach())
     }
 
     /// The training loss (mean squared error or cross-entropy) of the current network on the
@@ -258,14 +312,28 @@ impl Trainer {
     /// Network output for row-major inputs `xs` (`[n, inputs]` flattened), `[n, outputs]`.
     pub fn predict(&self, xs: &[f32]) -> Tensor<2> {
         let device = self.device.clone().without_autodiff();
-        self.net.valid().forward(matrix(xs, self.rows.inputs, &device))
+        self.network().valid().forward(matrix(xs, self.rows.inputs, &device))
     }
 
     /// The synapse curves of layer `l` (see `Network::layer_curves`).
     pub fn layer_curves(&self, l: usize, samples: usize) -> Tensor<2> {
         let device = self.device.clone().without_autodiff();
-        self.net.valid().layer_curves(l, samples, &device)
+        self.network().valid().layer_curves(l, samples, &device)
     }
+}
+
+/// A mini-batch's rows (`Trainer::next_batch`), or the whole training set's.
+fn batch_rows<'a>(batch: &'a Option<(Vec<f32>, Vec<f32>)>, rows: &'a Rows) -> (&'a [f32], &'a [f32]) {
+    match batch {
+        Some((xs, ys)) => (xs, ys),
+        None => (&rows.x, &rows.y),
+    }
+}
+
+/// A step's loss: already a number (the host steps), or a tensor on the device, to be read.
+pub enum StepLoss {
+    Host(f32),
+    Device(Tensor<1>),
 }
 
 /// Mean squared error (one fused operation on the CPU backend, `layers::fused::loss`).

@@ -2,7 +2,9 @@
 //! and losses of burn's autodiff step, bit for bit: with every optimiser, both losses, shared and
 //! per-synapse grids, learned and fixed knots, with and without max-abs, depths 0 to 6 — and
 //! when the two kinds of step alternate on one network and one optimiser (the host step leaves the
-//! parameters untracked; the autodiff step must turn tracking back on).
+//! parameters untracked; the autodiff step must turn tracking back on). A trainer with Adam keeps
+//! the weights on the host between steps (`host_mirror`): the same numbers again, through
+//! checkpoints and restores.
 
 use burn::module::Module;
 use burn::optim::GradientsParams;
@@ -121,4 +123,90 @@ fn the_host_step_declines_what_it_cannot_compute_and_changes_nothing() {
     let (b, _) = host_step::step(&net, &mut Optimiser::new(OptimizerKind::Adam), Loss::Mse, 0.01, &[0.1, 0.2], &[0.5]).unwrap();
     assert_eq!(weights(&a), weights(&b));
     assert_ne!(weights(&a), weights(&net), "a step changes the weights");
+}
+
+/// A trainer's rows for `spec`: random inputs, and targets in [−1, 1] or one-hot rows.
+fn rows_for(spec: &NetworkSpec, n: usize, loss: Loss, seed: u64) -> playground_engine::train::Rows {
+    let mut rng = stream(seed, Stream::Data);
+    let (inputs, outputs) = (spec.widths[0], *spec.widths.last().unwrap());
+    let (x, y) = batch(&mut rng, n, inputs, outputs, loss);
+    playground_engine::train::Rows { x, y, inputs, outputs }
+}
+
+fn spec(hidden: usize, outputs: usize, per_synapse: bool, learn_positions: bool) -> NetworkSpec {
+    let mut widths = vec![3];
+    widths.extend(std::iter::repeat_n(6, hidden));
+    widths.push(outputs);
+    NetworkSpec {
+        family: Family::Pwl { knots: 7, learn_positions, per_synapse },
+        widths,
+        input_domain: (-1.5, 1.5),
+        normalization: Normalization::MaxAbs,
+        input_segments: None,
+        output_segments: None,
+    }
+}
+
+fn config(loss: Loss, batch: usize) -> playground_engine::train::TrainConfig {
+    playground_engine::train::TrainConfig { optimizer: OptimizerKind::Adam, loss, learning_rate: 0.02, batch, seed: 3 }
+}
+
+/// With Adam, a trainer keeps a piecewise-linear network's weights and moments on the host between
+/// steps (`host_mirror`): its losses and weights are still those of burn's autodiff steps, bit for
+/// bit, and looking at the network mid-way (which builds its tensors) changes nothing.
+#[test]
+fn a_trainer_on_the_host_matches_autodiff_steps_bit_for_bit() {
+    use playground_engine::train::Trainer;
+    let device = Device::flex().autodiff();
+    for (spec, loss) in [(spec(4, 1, false, true), Loss::Mse), (spec(2, 3, true, true), Loss::CrossEntropy), (spec(1, 2, false, false), Loss::Mse)] {
+        let rows = rows_for(&spec, 40, loss, 8);
+        let mut trainer = Trainer::new(Network::new(&spec, 5, &device), rows.clone(), config(loss, 0), &device);
+        let mut reference = Network::new(&spec, 5, &device);
+        let mut optim = Optimiser::new(OptimizerKind::Adam);
+        for step in 1..=30 {
+            let got = trainer.step().into_data().try_to_vec::<f32>().unwrap()[0];
+            let (next, expected) = autodiff_step(reference, &mut optim, loss, 0.02, (&rows.x, &rows.y), &device);
+            reference = next;
+            assert_eq!(got.to_bits(), expected.to_bits(), "{:?} {loss:?}: the loss of step {step}", spec.widths);
+            if step % 7 == 0 || step == 30 {
+                assert_eq!(weights(trainer.network()), weights(&reference), "{:?} {loss:?}: the weights after step {step}", spec.widths);
+            }
+        }
+    }
+}
+
+/// Building the tensors from the host weights and starting again from them (what a checkpoint
+/// and its restore do) loses nothing: a trainer saved and restored at every step, with
+/// mini-batches, goes through exactly the losses and weights of one left alone; and going back to
+/// a checkpoint replays the same steps.
+#[test]
+fn saving_and_restoring_host_weights_changes_nothing() {
+    use playground_engine::train::Trainer;
+    let device = Device::flex().autodiff();
+    let spec = spec(3, 1, false, true);
+    let rows = rows_for(&spec, 100, Loss::Mse, 9);
+    let build = || Trainer::new(Network::new(&spec, 6, &device), rows.clone(), config(Loss::Mse, 16), &device);
+    let (mut alone, mut restored) = (build(), build());
+    let mut checkpoint = None;
+    let mut at_40 = None;
+    for step in 1..=40 {
+        let a = alone.step().into_data().try_to_vec::<f32>().unwrap()[0];
+        let saved = restored.save();
+        restored.restore(saved);
+        let b = restored.step().into_data().try_to_vec::<f32>().unwrap()[0];
+        assert_eq!(a.to_bits(), b.to_bits(), "the loss of step {step}");
+        if step == 20 {
+            checkpoint = Some(alone.save());
+        }
+        if step == 40 {
+            at_40 = Some(weights(alone.network()));
+        }
+    }
+    assert_eq!(weights(restored.network()), at_40.clone().unwrap());
+    alone.restore(checkpoint.unwrap());
+    assert_eq!(alone.steps(), 20);
+    for _ in 21..=40 {
+        alone.step();
+    }
+    assert_eq!(weights(alone.network()), at_40.unwrap(), "steps 21–40 again from the checkpoint of step 20");
 }

@@ -34,7 +34,7 @@ use crate::grow::{self, Plateau, Refinement};
 use crate::network::{Family, Network};
 use crate::rng::{stream, Stream};
 use crate::snapshot::{read, Snapshot, Weights};
-use crate::train::Trainer;
+use crate::train::{StepLoss, Trainer};
 use guard::Guard;
 
 /// Checkpoints (weights to roll back to after a divergence) are taken at multiples of this step.
@@ -277,10 +277,9 @@ impl Run {
             let first = self.steps() + 1;
             let mut losses = Vec::with_capacity((end + 1 - first) as usize);
             while self.steps() < end {
-                losses.push(self.trainer.step());
+                losses.push(self.trainer.take_step());
             }
-            // One read for the whole piece: on WebGPU every read is a sync point.
-            let values = read(Tensor::cat(losses, 0)).await?;
+            let values = read_losses(losses).await?;
             for (step, loss) in (first..).zip(values) {
                 if let Some(why) = divergence(loss, self.best_loss) {
                     out.steps += step + 1 - first;
@@ -589,4 +588,18 @@ impl Run {
         self.guard.keep_only(Checkpoint { step: self.steps(), weights, state: self.state() });
         Ok(carried)
     }
+}
+
+/// The losses of a piece of steps, in order: those of host steps as they are, the device's in one
+/// read (on WebGPU every read is a sync point).
+async fn read_losses(losses: Vec<StepLoss>) -> Result<Vec<f32>, String> {
+    let on_device: Vec<Tensor<1>> = losses.iter().filter_map(|l| if let StepLoss::Device(t) = l { Some(t.clone()) } else { None }).collect();
+    let mut read_back = if on_device.is_empty() { Vec::new() } else { read(Tensor::cat(on_device, 0)).await? }.into_iter();
+    losses
+        .into_iter()
+        .map(|l| match l {
+            StepLoss::Host(v) => Ok(v),
+            StepLoss::Device(_) => read_back.next().ok_or_else(|| "a loss was not read back".to_string()),
+        })
+        .collect()
 }
