@@ -14,11 +14,8 @@ use burn::module::{Param, ParamId};
 use burn::tensor::{Tensor, TensorData};
 
 use crate::host_adam;
-use crate::layers::fused::bridge::{host_values, runs_on, HostKernel};
-use crate::layers::fused::cross_entropy::SoftmaxCrossEntropy;
-use crate::layers::fused::loss::MeanSquaredError;
-use crate::layers::fused::stack::{INPUTS, MAX_LAYERS};
-use crate::layers::fused::stack_kernel;
+use crate::host_step::{loss_and_gradients, parameters, shapes, Shapes};
+use crate::layers::fused::stack::MAX_LAYERS;
 use crate::network::{Layer, Network};
 use crate::optim::Optimiser;
 use crate::train::Loss;
@@ -26,8 +23,7 @@ use crate::train::Loss;
 /// The network's weights and Adam moments, ahead of the tensors they came from.
 #[derive(Clone, Debug)]
 pub struct Mirror {
-    /// Each layer's values shape `[in, P, out]`, domain and whether it has a grid per synapse.
-    layers: Vec<([usize; 3], (f32, f32), bool)>,
+    layers: Shapes,
     max_abs_eps: Option<f32>,
     /// Two per layer, in order: width logits, values.
     slots: Vec<Slot>,
@@ -36,7 +32,7 @@ pub struct Mirror {
 #[derive(Clone, Debug)]
 struct Slot {
     id: ParamId,
-    /// As `PiecewiseLinear::from_parts` configures it: values always, logits when knots move.
+    /// Whether it trains (`host_step::parameters`).
     trains: bool,
     values: Vec<f32>,
     /// burn's Adam state: none before the parameter's first update.
@@ -58,51 +54,29 @@ impl Mirror {
             return None;
         }
         let layers = net.pwl_layers()?;
-        if layers.len() > MAX_LAYERS || !runs_on(&layers.first()?.values.val().device()) {
+        if layers.len() > MAX_LAYERS {
             return None;
         }
-        let mut slots = Vec::with_capacity(2 * layers.len());
-        for l in &layers {
-            slots.push(Slot::read(&l.width_logits, l.learns_positions(), optim)?);
-            slots.push(Slot::read(&l.values, true, optim)?);
-        }
-        let shapes = layers.iter().map(|l| (l.values.dims(), l.domain(), l.per_synapse())).collect();
-        Some(Mirror { layers: shapes, max_abs_eps: net.max_abs_eps(), slots })
+        let slots = parameters(&layers)?
+            .into_iter()
+            .map(|(id, values, trains)| {
+                let moments = match optim.adam_moments(id)? {
+                    Some((first, second, time)) if first.len() == values.len() && second.len() == values.len() => Some(Moments { first, second, time }),
+                    Some(_) => return None,
+                    None => None,
+                };
+                Some(Slot { id, trains, values, moments })
+            })
+            .collect::<Option<Vec<_>>>()?;
+        Some(Mirror { layers: shapes(&layers), max_abs_eps: net.max_abs_eps(), slots })
     }
 
     /// One step on the rows `x` with targets `y` (row-major); the loss before the step. `None`
     /// (nothing changed) when the rows do not fit the network.
     pub fn step(&mut self, loss: Loss, lr: f64, x: &[f32], y: &[f32]) -> Option<f32> {
-        let features = self.layers.first()?.0[0];
-        let outputs = self.layers.last()?.0[2];
-        let rows = x.len() / features.max(1);
-        if rows == 0 || x.len() != rows * features || y.len() != rows * outputs {
-            return None;
-        }
-        let kernel = stack_kernel(rows, features, self.layers.iter().copied(), self.max_abs_eps)?;
-        // The slots the stack leaves unused hold a constant, as in the tensor form.
-        let unused = [0.0f32];
-        let mut inputs: [&[f32]; INPUTS] = [&unused; INPUTS];
-        let mut wanted = [false; INPUTS];
-        inputs[0] = x;
-        for (j, slot) in self.slots.iter().enumerate() {
-            inputs[1 + j] = &slot.values;
-            wanted[1 + j] = slot.trains;
-        }
-        let pred = kernel.forward(inputs);
-        // The loss's backward pass starts from 1, as `Tensor::backward` does.
-        let (value, [dpred, _]) = match loss {
-            Loss::Mse => {
-                let k = MeanSquaredError { len: pred.len() };
-                (k.forward([&pred, y])[0], k.backward([&pred, y], &[1.0], [true, false]))
-            }
-            Loss::CrossEntropy => {
-                let k = SoftmaxCrossEntropy { rows, classes: outputs };
-                (k.forward([&pred, y])[0], k.backward([&pred, y], &[1.0], [true, false]))
-            }
-        };
-        let grads = kernel.backward(inputs, &dpred?, wanted);
-        for (slot, grad) in self.slots.iter_mut().zip(grads.into_iter().skip(1)) {
+        let params: Vec<(&[f32], bool)> = self.slots.iter().map(|s| (&s.values[..], s.trains)).collect();
+        let (value, grads) = loss_and_gradients(&self.layers, self.max_abs_eps, loss, x, y, &params)?;
+        for (slot, grad) in self.slots.iter_mut().zip(grads) {
             if let Some(grad) = grad {
                 slot.update(lr, &grad);
             }
@@ -131,16 +105,6 @@ impl Mirror {
 }
 
 impl Slot {
-    fn read<const D: usize>(param: &Param<Tensor<D>>, trains: bool, optim: &Optimiser) -> Option<Slot> {
-        let values = host_values(&param.val())?;
-        let moments = match optim.adam_moments(param.id)? {
-            Some((first, second, time)) if first.len() == values.len() && second.len() == values.len() => Some(Moments { first, second, time }),
-            Some(_) => return None,
-            None => None,
-        };
-        Some(Slot { id: param.id, trains, values, moments })
-    }
-
     /// burn's Adam update (`host_adam::update`), the moments started on the first one.
     fn update(&mut self, lr: f64, grad: &[f32]) {
         let first = self.moments.is_none();

@@ -14,79 +14,63 @@
 //! With Adam (the default) a trainer goes further and keeps the weights on the host between steps
 //! (`host_mirror`); this step, which starts from and returns tensors, serves the other rules.
 
-use std::borrow::Cow;
+use burn::module::ParamId;
 
-use burn::backend::flex::FlexTensor;
-use burn::backend::Flex;
-use burn::module::Param;
-use burn::tensor::{DType, Tensor};
-
-use crate::layers::fused::bridge::{runs_on, HostKernel};
+use crate::layers::fused::bridge::{host_values, runs_on, HostKernel};
 use crate::layers::fused::cross_entropy::SoftmaxCrossEntropy;
 use crate::layers::fused::loss::MeanSquaredError;
 use crate::layers::fused::stack::INPUTS;
 use crate::layers::fused::stack_kernel;
+use crate::layers::PiecewiseLinear;
 use crate::network::{Layer, Network};
 use crate::optim::Optimiser;
 use crate::train::Loss;
 
-/// One parameter as the host step reads it.
-struct HostParam {
-    /// Whether it trains: burn's step computes no gradient for a parameter that does not require
-    /// one. Read from the layer, not the tensor: the host step leaves tensors untracked.
-    trains: bool,
-    values: FlexTensor,
+/// A stack's layers as the host computes them: each layer's values shape `[in, P, out]`, its domain
+/// and whether it has a grid per synapse.
+pub type Shapes = Vec<([usize; 3], (f32, f32), bool)>;
+
+/// The shapes of `layers`.
+pub fn shapes(layers: &[&PiecewiseLinear]) -> Shapes {
+    layers.iter().map(|l| (l.values.dims(), l.domain(), l.per_synapse())).collect()
 }
 
-impl HostParam {
-    fn read<const D: usize>(param: &Param<Tensor<D>>, trains: bool) -> Option<HostParam> {
-        let tensor = param.val();
-        if !runs_on(&tensor.device()) || tensor.dtype() != DType::F32 {
+/// Every parameter of `layers` in the stack's order — each layer's width logits, then its values —
+/// with its numbers and whether it trains, as `PiecewiseLinear::from_parts` configures it: the
+/// values always, the logits when the knots move (read from the layer, not the tensor: host steps
+/// leave tensors untracked). `None` off the CPU backend.
+pub fn parameters(layers: &[&PiecewiseLinear]) -> Option<Vec<(ParamId, Vec<f32>, bool)>> {
+    let mut params = Vec::with_capacity(2 * layers.len());
+    for l in layers {
+        if !runs_on(&l.values.val().device()) {
             return None;
         }
-        let tensor = if tensor.is_autodiff() { tensor.inner() } else { tensor };
-        let values = tensor.try_into_primitive::<Flex>().ok()?;
-        Some(HostParam { trains, values })
+        params.push((l.width_logits.id, host_values(&l.width_logits.val())?, l.learns_positions()));
+        params.push((l.values.id, host_values(&l.values.val())?, true));
     }
-
-    fn numbers(&self) -> Cow<'_, [f32]> {
-        match self.values.as_slice::<f32>() {
-            Some(s) => Cow::Borrowed(s),
-            None => Cow::Owned(self.values.to_contiguous().as_slice::<f32>().map(<[f32]>::to_vec).unwrap_or_default()),
-        }
-    }
+    Some(params)
 }
 
-/// The network after one step of `optim` on the rows `x` (row-major, `[rows, inputs]`) with
-/// targets `y`, and the loss before the step; `None` (nothing changed) unless the network is made
-/// only of piecewise-linear layers on the CPU backend and the rows fit it.
-pub fn step(net: &Network, optim: &mut Optimiser, loss: Loss, lr: f64, x: &[f32], y: &[f32]) -> Option<(Network, f32)> {
-    let layers = net.pwl_layers()?;
-    let features = layers.first()?.inputs();
-    let outputs = layers.last()?.outputs();
+/// The loss of the stack `layers` (with max-abs of ε `max_abs_eps` between them, or nothing) on the
+/// rows `x` (row-major) with targets `y`, and the gradient of each parameter in `params` (in
+/// `parameters`' order, each with whether it trains; `None` for one that does not): the forward
+/// pass, the loss and both backward passes on the host. `None` when the rows do not fit.
+pub fn loss_and_gradients(layers: &[([usize; 3], (f32, f32), bool)], max_abs_eps: Option<f32>, loss: Loss, x: &[f32], y: &[f32], params: &[(&[f32], bool)]) -> Option<(f32, Vec<Option<Vec<f32>>>)> {
+    let features = layers.first()?.0[0];
+    let outputs = layers.last()?.0[2];
     let rows = x.len() / features.max(1);
-    if rows == 0 || x.len() != rows * features || y.len() != rows * outputs {
+    if rows == 0 || x.len() != rows * features || y.len() != rows * outputs || params.len() != 2 * layers.len() {
         return None;
     }
-    let mut params = Vec::with_capacity(2 * layers.len());
-    for layer in &layers {
-        // As `PiecewiseLinear::from_parts` configures them: the knot values always train, the
-        // width logits when the knots move.
-        params.push(HostParam::read(&layer.width_logits, layer.learns_positions())?);
-        params.push(HostParam::read(&layer.values, true)?);
-    }
-    let shapes = layers.iter().map(|l| (l.values.dims(), l.domain(), l.per_synapse()));
-    let kernel = stack_kernel(rows, features, shapes, net.max_abs_eps())?;
-
-    let numbers: Vec<Cow<'_, [f32]>> = params.iter().map(HostParam::numbers).collect();
+    let kernel = stack_kernel(rows, features, layers.iter().copied(), max_abs_eps)?;
     // The slots the stack leaves unused hold a constant, as in the tensor form (`fused::pwl_stack`).
     let unused = [0.0f32];
     let mut inputs: [&[f32]; INPUTS] = [&unused; INPUTS];
     let mut wanted = [false; INPUTS];
     inputs[0] = x;
-    for (j, (p, n)) in params.iter().zip(&numbers).enumerate() {
-        inputs[1 + j] = n;
-        wanted[1 + j] = p.trains;
+    for (j, (numbers, trains)) in params.iter().enumerate() {
+        inputs[1 + j] = numbers;
+        wanted[1 + j] = *trains;
     }
     let pred = kernel.forward(inputs);
     // The loss's backward pass starts from 1, as `Tensor::backward` does.
@@ -101,12 +85,21 @@ pub fn step(net: &Network, optim: &mut Optimiser, loss: Loss, lr: f64, x: &[f32]
         }
     };
     let grads = kernel.backward(inputs, &dpred?, wanted);
-    drop(numbers);
-    drop(params);
+    Some((value, grads.into_iter().skip(1).take(params.len()).collect()))
+}
+
+/// The network after one step of `optim` on the rows `x` (row-major, `[rows, inputs]`) with
+/// targets `y`, and the loss before the step; `None` (nothing changed) unless the network is made
+/// only of piecewise-linear layers on the CPU backend and the rows fit it.
+pub fn step(net: &Network, optim: &mut Optimiser, loss: Loss, lr: f64, x: &[f32], y: &[f32]) -> Option<(Network, f32)> {
+    let layers = net.pwl_layers()?;
+    let params = parameters(&layers)?;
+    let numbers: Vec<(&[f32], bool)> = params.iter().map(|(_, v, trains)| (&v[..], *trains)).collect();
+    let (value, grads) = loss_and_gradients(&shapes(&layers), net.max_abs_eps(), loss, x, y, &numbers)?;
     // The update, parameter by parameter in place (a module map would move every layer through
     // it several times; burn's tensors are large values).
     let mut next = net.clone();
-    let mut grads = grads.into_iter().skip(1);
+    let mut grads = grads.into_iter();
     for layer in &mut next.layers {
         let Layer::Pwl(l) = layer else { unreachable!("pwl_layers checked every layer") };
         if let Some(g) = grads.next().flatten() {
