@@ -12,6 +12,8 @@ use playground_engine::layers::pwl::{forward_per_synapse, PiecewiseLinear};
 use playground_engine::rng::{stream, Stream};
 use rand::Rng;
 
+mod common;
+
 const RELATIVE: f32 = 1e-6;
 
 fn host<const D: usize>(t: Tensor<D>) -> Vec<f32> {
@@ -287,7 +289,7 @@ fn fused_cross_entropy_agrees_with_the_tensor_formula() {
 #[test]
 fn the_fused_stack_agrees_with_the_network_layer_by_layer() {
     use burn::module::Module;
-    use playground_engine::network::{Family, Network, NetworkSpec, Normalization};
+    use playground_engine::network::{Network, Normalization};
     let device = Device::flex().autodiff();
     let mut rng = stream(28, Stream::Init);
     for (depth, normalization, per_synapse, learn_positions, knots) in [
@@ -298,17 +300,7 @@ fn the_fused_stack_agrees_with_the_network_layer_by_layer() {
         (2, Normalization::MaxAbs, true, true, 4),
         (6, Normalization::MaxAbs, true, false, 3),
     ] {
-        let mut widths = vec![4];
-        widths.extend(std::iter::repeat_n(8, depth));
-        widths.push(2);
-        let spec = NetworkSpec {
-            family: Family::Pwl { knots, learn_positions, per_synapse },
-            widths,
-            input_domain: (-1.5, 1.5),
-            normalization,
-            input_segments: None,
-            output_segments: None,
-        };
+        let spec = common::pwl_spec(common::widths(4, depth, 8, 2), knots, learn_positions, per_synapse, normalization);
         let net = Network::new(&spec, 7, &device);
         let (xs, batch) = samples(&mut rng, 4, &[]);
         let upstream: Vec<f32> = (0..batch * 2).map(|_| rng.random_range(-1.0..1.0)).collect();

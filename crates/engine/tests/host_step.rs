@@ -17,6 +17,8 @@ use playground_engine::snapshot::{Snapshot, Weights};
 use playground_engine::train::{matrix, objective, Loss, OptimizerKind};
 use rand::Rng;
 
+mod common;
+
 fn weights(net: &Network) -> Snapshot {
     pollster::block_on(Snapshot::take(net)).expect("the CPU backend reads its weights")
 }
@@ -60,17 +62,7 @@ fn host_steps_equal_autodiff_steps_bit_for_bit() {
         (2, Normalization::MaxAbs, false, true, 8, Loss::Mse, 1, OptimizerKind::Lion, 1),
     ];
     for (depth, normalization, per_synapse, learn_positions, knots, loss, outputs, kind, rows) in cases {
-        let mut widths = vec![3];
-        widths.extend(std::iter::repeat_n(6, depth));
-        widths.push(outputs);
-        let spec = NetworkSpec {
-            family: Family::Pwl { knots, learn_positions, per_synapse },
-            widths,
-            input_domain: (-1.5, 1.5),
-            normalization,
-            input_segments: None,
-            output_segments: None,
-        };
+        let spec = common::pwl_spec(common::widths(3, depth, 6, outputs), knots, learn_positions, per_synapse, normalization);
         let what = format!("depth {depth}, {normalization:?}, per synapse {per_synapse}, learned knots {learn_positions}, {loss:?}, {kind:?}, batch {rows}");
         let lr = 0.03;
         let (mut by_autodiff, mut by_host, mut alternating) = (Network::new(&spec, 4, &device), Network::new(&spec, 4, &device), Network::new(&spec, 4, &device));
@@ -134,17 +126,7 @@ fn rows_for(spec: &NetworkSpec, n: usize, loss: Loss, seed: u64) -> playground_e
 }
 
 fn spec(hidden: usize, outputs: usize, per_synapse: bool, learn_positions: bool) -> NetworkSpec {
-    let mut widths = vec![3];
-    widths.extend(std::iter::repeat_n(6, hidden));
-    widths.push(outputs);
-    NetworkSpec {
-        family: Family::Pwl { knots: 7, learn_positions, per_synapse },
-        widths,
-        input_domain: (-1.5, 1.5),
-        normalization: Normalization::MaxAbs,
-        input_segments: None,
-        output_segments: None,
-    }
+    common::pwl_spec(common::widths(3, hidden, 6, outputs), 7, learn_positions, per_synapse, Normalization::MaxAbs)
 }
 
 fn config(loss: Loss, batch: usize) -> playground_engine::train::TrainConfig {

@@ -25,3 +25,24 @@ pub fn advance(run: &mut Run, n: u64) {
     let out = block_on(run.advance(n)).expect("no device failure on the CPU");
     assert!(out.diverged.is_none());
 }
+
+/// `inputs` → `hidden` layers of `width` → `outputs`.
+pub fn widths(inputs: usize, hidden: usize, width: usize, outputs: usize) -> Vec<usize> {
+    let mut widths = vec![inputs];
+    widths.extend(std::iter::repeat_n(width, hidden));
+    widths.push(outputs);
+    widths
+}
+
+/// A piecewise-linear network of these widths, its first layer's knots over (−1.5, 1.5) (the
+/// samples the tests draw reach beyond it).
+pub fn pwl_spec(widths: Vec<usize>, knots: usize, learn_positions: bool, per_synapse: bool, normalization: playground_engine::network::Normalization) -> playground_engine::network::NetworkSpec {
+    playground_engine::network::NetworkSpec {
+        family: playground_engine::network::Family::Pwl { knots, learn_positions, per_synapse },
+        widths,
+        input_domain: (-1.5, 1.5),
+        normalization,
+        input_segments: None,
+        output_segments: None,
+    }
+}
