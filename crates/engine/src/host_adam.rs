@@ -71,18 +71,6 @@ pub fn update(lr: f64, time: usize, theta: &mut [f32], grad: &[f32], m1: &mut [f
     }
 }
 
-/// A gradient tensor's numbers, row-major, when it is an `f32` tensor on the CPU backend.
-pub fn gradient<const D: usize>(grad: Tensor<D>) -> Option<Vec<f32>> {
-    if !usable(&grad) {
-        return None;
-    }
-    let p = grad.try_into_primitive::<Flex>().ok()?;
-    match p.as_slice::<f32>() {
-        Some(s) => Some(s.to_vec()),
-        None => p.to_contiguous().as_slice::<f32>().map(<[f32]>::to_vec),
-    }
-}
-
 fn usable<const D: usize>(t: &Tensor<D>) -> bool {
     !t.is_autodiff() && runs_on(&t.device()) && t.dtype() == DType::F32
 }

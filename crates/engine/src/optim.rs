@@ -217,7 +217,7 @@ impl<const D: usize> Gradient<D> {
     fn host(&self) -> Option<std::borrow::Cow<'_, [f32]>> {
         match self {
             Gradient::Host(v) => Some(std::borrow::Cow::Borrowed(v)),
-            Gradient::Tensor(t) => crate::host_adam::gradient(t.clone()).map(std::borrow::Cow::Owned),
+            Gradient::Tensor(t) => crate::layers::fused::bridge::host_values(t).map(std::borrow::Cow::Owned),
         }
     }
 
@@ -247,35 +247,33 @@ impl ModuleMapper for Stepper<'_> {
         let dims = tensor.dims();
         let value = tensor.inner();
         let state = self.optimiser.states.remove(&id);
-        // On the CPU backend, burn's Adam in one host loop (same numbers, `host_adam`).
-        let (state, on_host) = match (&self.optimiser.rule, state, grad.host()) {
-            (Rule::Adam(_), Some(Moments::Adam(s)), Some(g)) => match crate::host_adam::step(self.lr, &value, &g, Some(s)) {
-                Ok((t, s)) => (Some(Moments::Adam(s)), Some(t)),
-                Err(s) => (s.map(Moments::Adam), None),
-            },
-            (Rule::Adam(_), None, Some(g)) => match crate::host_adam::step(self.lr, &value, &g, None) {
-                Ok((t, s)) => (Some(Moments::Adam(s)), Some(t)),
-                Err(s) => (s.map(Moments::Adam), None),
-            },
-            (_, state, _) => (state, None),
-        };
-        let updated = match on_host {
-            Some(t) => {
-                if let Some(state) = state {
-                    self.optimiser.states.insert(id, state);
+        // On the CPU backend, burn's Adam in one host loop (same numbers, `host_adam`); the state
+        // comes back from a host step that cannot run, and burn's own step takes it.
+        let (hosted, state) = match (&self.optimiser.rule, state) {
+            (Rule::Adam(_), state @ (None | Some(Moments::Adam(_)))) => {
+                let adam = if let Some(Moments::Adam(s)) = state { Some(s) } else { None };
+                match grad.host() {
+                    Some(g) => match crate::host_adam::step(self.lr, &value, &g, adam) {
+                        Ok((t, s)) => (Some(t), Some(Moments::Adam(s))),
+                        Err(s) => (None, s.map(Moments::Adam)),
+                    },
+                    None => (None, adam.map(Moments::Adam)),
                 }
-                t
             }
+            (_, state) => (None, state),
+        };
+        let (updated, state) = match hosted {
+            Some(t) => (t, state),
             None => {
                 let n = dims.iter().product::<usize>();
                 let grad = grad.tensor(dims, &value.device()).reshape([n]);
                 let (updated, state) = self.tensor_step(value.reshape([n]), grad, state);
-                if let Some(state) = state {
-                    self.optimiser.states.insert(id, state);
-                }
-                updated.reshape(dims)
+                (updated.reshape(dims), state)
             }
         };
+        if let Some(state) = state {
+            self.optimiser.states.insert(id, state);
+        }
         let updated = Tensor::from_inner(updated);
         let track = require_grad && matches!(self.grads, Grads::Burn(_));
         Param::from_mapped_value(id, if track { updated.require_grad() } else { updated }, mapper)

@@ -25,31 +25,31 @@ pub fn widths(logits: &[f32], segments: usize, length: f32) -> Vec<f32> {
     out
 }
 
+/// One grid's knots `p_0 … p_S` from its widths: `lo`, then `lo` plus the running sum (the one
+/// summation the positions and the segment starts share, so they agree bit for bit).
+fn knots_of(widths: &[f32], lo: f32) -> impl Iterator<Item = f32> + '_ {
+    std::iter::once(0.0f32).chain(widths.iter().scan(0.0f32, |offset, &w| {
+        *offset += w;
+        Some(*offset)
+    }))
+    .map(move |offset| lo + offset)
+}
+
 /// Knot positions `[grids, S + 1]` from widths `[grids, S]`.
 pub fn positions(widths: &[f32], segments: usize, lo: f32) -> Vec<f32> {
-    let grids = widths.len() / segments;
-    let mut out = Vec::with_capacity(grids * (segments + 1));
+    let mut out = Vec::with_capacity(widths.len() / segments * (segments + 1));
     for row in widths.chunks_exact(segments) {
-        let mut offset = 0.0f32;
-        out.push(lo + offset);
-        for &w in row {
-            offset += w;
-            out.push(lo + offset);
-        }
+        out.extend(knots_of(row, lo));
     }
     out
 }
 
-/// Segment starts and inverse widths `[grids, S]` (widths below 1e-12 count as 1e-12). The
-/// starts are `positions` without each grid's last knot, summed the same way.
+/// Segment starts and inverse widths `[grids, S]` (widths below 1e-12 count as 1e-12): the
+/// positions without each grid's last knot.
 pub fn segments(widths: &[f32], segments: usize, lo: f32) -> (Vec<f32>, Vec<f32>) {
     let mut starts = Vec::with_capacity(widths.len());
     for row in widths.chunks_exact(segments) {
-        let mut offset = 0.0f32;
-        for &w in row {
-            starts.push(lo + offset);
-            offset += w;
-        }
+        starts.extend(knots_of(row, lo).take(segments));
     }
     let inverse = widths.iter().map(|&w| 1.0 / w.max(1e-12)).collect();
     (starts, inverse)
